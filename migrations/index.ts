@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001_initial.js';
+
+/**
+ * Ordered list of migrations. Listed statically (not read from the folder) so the same list runs
+ * under tsx, vitest and a compiled build. Never edit a migration once it has landed; add one.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};

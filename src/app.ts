@@ -1,0 +1,38 @@
+import { createAuthenticator } from './auth/authenticate.js';
+import { createLauncherJwtVerifier } from './auth/launcher-jwt.js';
+import { createFixedWindowLimiter } from './auth/rate-limiter.js';
+import { withShield } from './auth/shield.js';
+import type { Config } from './config/config.js';
+import type { Db } from './db/database.js';
+import { createRouter, type FetchHandler } from './http/router.js';
+import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
+import type { Logger } from './logging/logger.js';
+import type { GatewayDeps } from './resolvers/context.js';
+import { pothosSchema } from './schema/index.js';
+
+export interface GatewayApp {
+  fetch: FetchHandler;
+  yoga: GatewayYoga;
+  deps: GatewayDeps;
+}
+
+/** The composition root: wires configuration, database and surfaces. Listening is server.ts's job. */
+export function createGatewayApp(options: { config: Config; db: Db; logger: Logger; now?: () => Date }): GatewayApp {
+  const now = options.now ?? (() => new Date());
+  const deps: GatewayDeps = {
+    db: options.db,
+    config: options.config,
+    now,
+    pairingRateLimiter: createFixedWindowLimiter(options.config.pairing.exchangesPerMinutePerClient, 60_000, () =>
+      now().getTime(),
+    ),
+  };
+  const authenticator = createAuthenticator({
+    db: options.db,
+    launcherJwt: createLauncherJwtVerifier(options.config.launcherJwt, () => now().getTime()),
+    now,
+  });
+  const yoga = createGatewayYoga({ schema: withShield(pothosSchema), deps, authenticator, logger: options.logger });
+  const fetch = createRouter({ deps, authenticator, logger: options.logger, yoga });
+  return { fetch, yoga, deps };
+}

@@ -1,0 +1,51 @@
+import type { Principal } from '../auth/principal.js';
+import { principalActor } from '../auth/principal.js';
+import type { Executor } from '../db/database.js';
+import { insertAuditEvent } from '../db/repositories/audit-events.js';
+import type { AuditOutcome } from '../db/tables.js';
+
+/**
+ * The audit trail. Lifecycle changes write their event inside the same transaction as the change;
+ * denials and failures write theirs on their own, since there is no change to join. Callers pass
+ * what happened; who asked and from where comes from the request (RequestMeta).
+ */
+export interface RequestMeta {
+  requestId: string;
+  clientAddress: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  outcome: AuditOutcome;
+  /** The agent the event is about, for filtering an agent's history. */
+  agentId?: string | null;
+  ownerUserId?: string | null;
+  targetType?: string;
+  targetId?: string | null;
+  reason?: string;
+  taskerStatus?: number | null;
+  latencyMs?: number;
+  /** Safe, small facts only (scopes, names, codes); never a secret. */
+  details?: Record<string, unknown>;
+}
+
+export async function recordAudit(db: Executor, principal: Principal, meta: RequestMeta, entry: AuditEntry): Promise<void> {
+  const { actorKind, actorId } = principalActor(principal);
+  const agentOwner = principal.kind === 'agent' ? principal.ownerUserId : null;
+  await insertAuditEvent(db, {
+    request_id: meta.requestId,
+    client_address: meta.clientAddress,
+    actor_kind: actorKind,
+    actor_id: actorId,
+    agent_id: entry.agentId ?? (principal.kind === 'agent' ? principal.agentId : null),
+    owner_user_id: entry.ownerUserId ?? agentOwner,
+    action: entry.action,
+    outcome: entry.outcome,
+    target_type: entry.targetType ?? null,
+    target_id: entry.targetId ?? null,
+    reason: entry.reason ?? null,
+    tasker_status: entry.taskerStatus ?? null,
+    latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
+    details: JSON.stringify(entry.details ?? {}),
+  });
+}

@@ -1,0 +1,84 @@
+import { recordAudit, type RequestMeta } from '../audit/audit-log.js';
+import type { Db } from '../db/database.js';
+import * as grantsRepo from '../db/repositories/grants.js';
+import * as tokensRepo from '../db/repositories/tokens.js';
+import { hashAgentToken, hasValidChecksum, looksLikeAgentToken } from './agent-token.js';
+import type { LauncherJwtVerifier } from './launcher-jwt.js';
+import type { AgentPrincipal, Principal } from './principal.js';
+import type { Scope } from './scopes.js';
+
+/**
+ * Turns an Authorization header into a principal. Nothing here throws for bad credentials: a
+ * refused credential becomes an anonymous principal carrying the reason, and the operation that
+ * needed credentials answers UNAUTHENTICATED with it. Agent principals are rebuilt on every
+ * request, so a revoked token, a disabled agent or a removed grant takes effect on the next call.
+ */
+export interface Authenticator {
+  authenticate(authorization: string | null, meta: RequestMeta): Promise<Principal>;
+}
+
+export function createAuthenticator(deps: { db: Db; launcherJwt: LauncherJwtVerifier; now: () => Date }): Authenticator {
+  return {
+    async authenticate(authorization, meta) {
+      if (!authorization) return { kind: 'anonymous' };
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!match?.[1]) return { kind: 'anonymous', rejection: 'the Authorization header must be "Bearer <token>"' };
+      const credential = match[1];
+      if (looksLikeAgentToken(credential)) return authenticateAgent(deps, credential, meta);
+      const verified = await deps.launcherJwt.verify(credential);
+      return verified.ok ? verified.principal : { kind: 'anonymous', rejection: verified.reason };
+    },
+  };
+}
+
+async function authenticateAgent(
+  deps: { db: Db; now: () => Date },
+  secret: string,
+  meta: RequestMeta,
+): Promise<Principal> {
+  // A typo or a made-up token is caught by its checksum before any database work.
+  if (!hasValidChecksum(secret)) return { kind: 'anonymous', rejection: 'the agent token is malformed (checksum mismatch)' };
+  const found = await tokensRepo.findTokenByHash(deps.db, hashAgentToken(secret));
+  if (!found) return { kind: 'anonymous', rejection: 'the agent token is not recognised' };
+  const { token, agent } = found;
+  const now = deps.now();
+  const refusal =
+    token.revoked_at !== null
+      ? 'the agent token has been revoked'
+      : token.expires_at <= now
+        ? 'the agent token has expired'
+        : agent.status !== 'active'
+          ? 'the agent is disabled by its owner'
+          : null;
+  if (refusal) {
+    await recordAudit(deps.db, { kind: 'anonymous' }, meta, {
+      action: 'agent.authenticate',
+      outcome: 'denied',
+      reason: refusal,
+      agentId: agent.id,
+      ownerUserId: agent.owner_user_id,
+      targetType: 'token',
+      targetId: token.id,
+    });
+    return { kind: 'anonymous', rejection: refusal };
+  }
+
+  const tokenScopes = new Set<Scope>(token.scopes);
+  const grants = new Map<string, ReadonlySet<Scope>>();
+  for (const grant of await grantsRepo.listGrants(deps.db, agent.id)) {
+    const effective = new Set(grant.scopes.filter((scope) => tokenScopes.has(scope)));
+    if (effective.size > 0) grants.set(grant.tasker_project_id, effective);
+  }
+  await tokensRepo.touchToken(deps.db, token.id, now);
+  const principal: AgentPrincipal = {
+    kind: 'agent',
+    agentId: agent.id,
+    agentName: agent.display_name,
+    ownerUserId: agent.owner_user_id,
+    ownerEmail: agent.owner_email,
+    tokenId: token.id,
+    tokenScopes,
+    grants,
+  };
+  return principal;
+}

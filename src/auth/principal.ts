@@ -1,0 +1,54 @@
+import type { Scope } from './scopes.js';
+
+export type LauncherRole = 'user' | 'admin';
+
+export interface LauncherPrincipal {
+  kind: 'launcher';
+  userId: string;
+  email: string;
+  role: LauncherRole;
+}
+
+/** Project grants as the agent holds them right now, already intersected with the token's scopes. */
+export type EffectiveGrants = ReadonlyMap<string, ReadonlySet<Scope>>;
+
+export interface AgentPrincipal {
+  kind: 'agent';
+  agentId: string;
+  agentName: string;
+  ownerUserId: string;
+  ownerEmail: string;
+  tokenId: string;
+  tokenScopes: ReadonlySet<Scope>;
+  grants: EffectiveGrants;
+}
+
+export interface AnonymousPrincipal {
+  kind: 'anonymous';
+  /** Set when credentials were presented but refused, so the error can say why. */
+  rejection?: string;
+}
+
+export type Principal = LauncherPrincipal | AgentPrincipal | AnonymousPrincipal;
+
+export function principalActor(principal: Principal): { actorKind: Principal['kind']; actorId: string | null } {
+  switch (principal.kind) {
+    case 'launcher':
+      return { actorKind: 'launcher', actorId: principal.userId };
+    case 'agent':
+      return { actorKind: 'agent', actorId: principal.agentId };
+    case 'anonymous':
+      return { actorKind: 'anonymous', actorId: null };
+  }
+}
+
+/** Every scope the agent may use on some project. */
+export function agentScopes(principal: AgentPrincipal): Set<Scope> {
+  const scopes = new Set<Scope>();
+  for (const projectScopes of principal.grants.values()) for (const scope of projectScopes) scopes.add(scope);
+  return scopes;
+}
+
+export function agentMayOnProject(principal: AgentPrincipal, projectId: string, scope: Scope): boolean {
+  return principal.grants.get(projectId)?.has(scope) ?? false;
+}

@@ -1,0 +1,62 @@
+import { type GraphQLSchema, isObjectType } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { allow, deny, rule, shield } from 'graphql-shield';
+import type { IRules } from 'graphql-shield';
+import { forbidden, unauthenticated } from '../errors/gateway-error.js';
+import type { GraphQLContext } from '../schema/builder.js';
+
+/**
+ * The second, independent authorization layer: graphql-shield keyed on principal kind, deny by
+ * default. A root field without a rule here is unreachable, whatever its Pothos scopes say; the
+ * Pothos layer then decides the finer questions (which scope, which agent).
+ */
+const isLauncher = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) => {
+  if (ctx.principal.kind === 'launcher') return true;
+  if (ctx.principal.kind === 'agent') return forbidden('this operation is for the NODE.DC Launcher, not for agent tokens');
+  return unauthenticated(ctx.principal.rejection ?? 'a Launcher token (Authorization: Bearer <JWT>) is required');
+});
+
+const isAgent = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) => {
+  if (ctx.principal.kind === 'agent') return true;
+  if (ctx.principal.kind === 'launcher') return forbidden('this operation needs an agent token, not a Launcher token');
+  return unauthenticated(ctx.principal.rejection ?? 'an agent token (Authorization: Bearer ndcag_...) is required');
+});
+
+export const ROOT_RULES = {
+  Query: {
+    me: isLauncher,
+    agents: isLauncher,
+    agent: isLauncher,
+    auditEvents: isLauncher,
+    agentSession: isAgent,
+  },
+  Mutation: {
+    createAgent: isLauncher,
+    renameAgent: isLauncher,
+    disableAgent: isLauncher,
+    enableAgent: isLauncher,
+    deleteAgent: isLauncher,
+    setGrant: isLauncher,
+    removeGrant: isLauncher,
+    createToken: isLauncher,
+    revokeToken: isLauncher,
+    createPairingCode: isLauncher,
+    // Public by design: the code itself is the credential, rate-limited per client address.
+    exchangePairingCode: allow,
+  },
+} as const;
+
+export function withShield(schema: GraphQLSchema): GraphQLSchema {
+  // Non-root types are reachable only through a root field that passed both layers.
+  const typeRules: Record<string, typeof allow> = {};
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (isObjectType(type) && !type.name.startsWith('__') && !(type.name in ROOT_RULES)) typeRules[type.name] = allow;
+  }
+  const permissions = shield({ ...typeRules, ...ROOT_RULES } as IRules, {
+    fallbackRule: deny,
+    fallbackError: () => forbidden('this field is not open to any caller'),
+    // Our resolvers throw GatewayErrors on purpose; shield must pass them through untouched.
+    allowExternalErrors: true,
+  });
+  return applyMiddleware(schema, permissions);
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Config } from './config.js';
+
+/**
+ * Outside production the quick start must work with no set-up, yet no secret may be hard-coded.
+ * Missing secrets are generated once and kept in DATA_DIR/dev-secrets.json (mode 0600), where the
+ * dev JWT command and the spawned reference Tasker find the same values.
+ */
+const DevSecretsSchema = z.object({ launcherJwtSecret: z.string().min(32), taskerSigningSecret: z.string().min(32) });
+export type DevSecrets = z.infer<typeof DevSecretsSchema>;
+
+export const devSecretsPath = (dataDir: string) => join(dataDir, 'dev-secrets.json');
+
+export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecrets> {
+  const path = devSecretsPath(dataDir);
+  try {
+    return DevSecretsSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secrets: DevSecrets = {
+    launcherJwtSecret: randomBytes(32).toString('base64url'),
+    taskerSigningSecret: randomBytes(32).toString('base64url'),
+  };
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return secrets;
+}
+
+/** Fills the secrets production would require; production never reaches here with gaps (config.ts). */
+export async function withDevSecrets(config: Config): Promise<Config> {
+  if (config.env === 'production') return config;
+  const needsLauncher = !config.launcherJwt.hs256Secret && !config.launcherJwt.eddsaPublicKeyPem;
+  const needsTasker = !config.tasker.signingSecret;
+  if (!needsLauncher && !needsTasker) return config;
+  const secrets = await loadOrCreateDevSecrets(config.dataDir);
+  return {
+    ...config,
+    launcherJwt: needsLauncher ? { ...config.launcherJwt, hs256Secret: secrets.launcherJwtSecret } : config.launcherJwt,
+    tasker: needsTasker ? { ...config.tasker, signingSecret: secrets.taskerSigningSecret } : config.tasker,
+  };
+}

@@ -1,0 +1,90 @@
+import type { Executor } from '../database.js';
+import type { AgentRow, NewToken, TokenRow } from '../tables.js';
+
+export async function insertToken(db: Executor, token: NewToken): Promise<TokenRow> {
+  return db.insertInto('agent_tokens').values(token).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function listTokens(db: Executor, agentId: string): Promise<TokenRow[]> {
+  return db
+    .selectFrom('agent_tokens')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+}
+
+export async function findToken(db: Executor, tokenId: string): Promise<TokenRow | undefined> {
+  return db.selectFrom('agent_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst();
+}
+
+export interface TokenWithAgent {
+  token: TokenRow;
+  agent: AgentRow;
+}
+
+/** The one lookup every agent request makes: by hash, with its agent, in one round trip. */
+export async function findTokenByHash(db: Executor, tokenHash: string): Promise<TokenWithAgent | undefined> {
+  const row = await db
+    .selectFrom('agent_tokens as t')
+    .innerJoin('agents as a', 'a.id', 't.agent_id')
+    .selectAll('t')
+    .select([
+      'a.owner_user_id as agent_owner_user_id',
+      'a.owner_email as agent_owner_email',
+      'a.display_name as agent_display_name',
+      'a.status as agent_status',
+      'a.created_at as agent_created_at',
+      'a.updated_at as agent_updated_at',
+    ])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const {
+    agent_owner_user_id,
+    agent_owner_email,
+    agent_display_name,
+    agent_status,
+    agent_created_at,
+    agent_updated_at,
+    ...token
+  } = row;
+  return {
+    token,
+    agent: {
+      id: token.agent_id,
+      owner_user_id: agent_owner_user_id,
+      owner_email: agent_owner_email,
+      display_name: agent_display_name,
+      status: agent_status,
+      created_at: agent_created_at,
+      updated_at: agent_updated_at,
+    },
+  };
+}
+
+export async function revokeToken(db: Executor, tokenId: string, at: Date): Promise<TokenRow | undefined> {
+  return db
+    .updateTable('agent_tokens')
+    .set({ revoked_at: at })
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * last_used_at is advisory, so it is written at most once a minute per token: a busy agent must
+ * not turn every read into a write.
+ */
+export async function touchToken(db: Executor, tokenId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('agent_tokens')
+    .set({ last_used_at: at })
+    .where('id', '=', tokenId)
+    .where((eb) =>
+      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(at.getTime() - 60_000))]),
+    )
+    .execute();
+}

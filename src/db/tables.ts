@@ -1,0 +1,118 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Scope } from '../auth/scopes.js';
+
+/** Row types, one interface per table (migrations/ is the source of truth for the SQL). */
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type ScopeArray = ColumnType<Scope[], Scope[], Scope[]>;
+
+export type AgentStatus = 'active' | 'disabled';
+
+export interface AgentsTable {
+  id: Generated<string>;
+  owner_user_id: string;
+  owner_email: string;
+  display_name: string;
+  status: ColumnType<AgentStatus, AgentStatus | undefined, AgentStatus>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AgentGrantsTable {
+  id: Generated<string>;
+  agent_id: string;
+  tasker_project_id: string;
+  scopes: ScopeArray;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type TokenOrigin = 'launcher' | 'pairing';
+
+export interface AgentTokensTable {
+  id: Generated<string>;
+  agent_id: string;
+  name: string;
+  token_hash: string;
+  display_prefix: string;
+  last_characters: string;
+  scopes: ScopeArray;
+  created_by_user_id: string | null;
+  created_via: TokenOrigin;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export interface PairingCodesTable {
+  id: Generated<string>;
+  agent_id: string;
+  selector: string;
+  code_hash: string;
+  token_name: string;
+  scopes: ScopeArray;
+  token_ttl_days: number;
+  created_by_user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  failed_attempts: ColumnType<number, number | undefined, number>;
+  used_at: NullableTimestamp;
+  locked_at: NullableTimestamp;
+  token_id: string | null;
+}
+
+export type ActorKind = 'launcher' | 'agent' | 'anonymous' | 'system';
+export type AuditOutcome = 'succeeded' | 'denied' | 'failed';
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  occurred_at: ColumnType<Date, never, never>;
+  request_id: string;
+  actor_kind: ActorKind;
+  actor_id: string | null;
+  agent_id: string | null;
+  owner_user_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: AuditOutcome;
+  reason: string | null;
+  tasker_status: number | null;
+  latency_ms: number | null;
+  client_address: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export type IdempotencyStatus = 'in_progress' | 'completed';
+
+export interface IdempotencyKeysTable {
+  agent_id: string;
+  key: string;
+  operation: string;
+  request_hash: string;
+  status: IdempotencyStatus;
+  response: ColumnType<unknown, string | null, string | null>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface Database {
+  agents: AgentsTable;
+  agent_grants: AgentGrantsTable;
+  agent_tokens: AgentTokensTable;
+  pairing_codes: PairingCodesTable;
+  audit_events: AuditEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type AgentRow = Selectable<AgentsTable>;
+export type GrantRow = Selectable<AgentGrantsTable>;
+export type TokenRow = Selectable<AgentTokensTable>;
+export type NewToken = Insertable<AgentTokensTable>;
+export type PairingCodeRow = Selectable<PairingCodesTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
+export type NewAuditEvent = Insertable<AuditEventsTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+export type AgentUpdate = Updateable<AgentsTable>;

@@ -1,0 +1,53 @@
+import type { Authenticator } from '../auth/authenticate.js';
+import type { Logger } from '../logging/logger.js';
+import type { GatewayDeps } from '../resolvers/context.js';
+import { jsonResponse, restErrorResponse } from './errors.js';
+import { type NodeServerContext, resolveCallContext } from './request-context.js';
+import { REST_ROUTES } from './routes/rest.js';
+import type { GatewayYoga } from './yoga.js';
+
+export type FetchHandler = (request: Request, server: NodeServerContext) => Promise<Response>;
+
+export interface RouterOptions {
+  deps: GatewayDeps;
+  authenticator: Authenticator;
+  logger: Logger;
+  yoga: GatewayYoga;
+  /** Streamable HTTP MCP endpoint, mounted at /mcp when present. */
+  mcp?: FetchHandler;
+}
+
+/** Where every request enters: /graphql to Yoga, /mcp to the MCP transport, the rest to REST routes. */
+export function createRouter(options: RouterOptions): FetchHandler {
+  const { deps, logger } = options;
+  return async (request, server) => {
+    const url = new URL(request.url);
+    if (url.pathname === '/graphql') return options.yoga.fetch(request, server);
+    if (url.pathname === '/mcp' && options.mcp) return options.mcp(request, server);
+
+    const matching = REST_ROUTES.filter((route) => route.pattern.test(url.pathname));
+    if (matching.length === 0) return jsonResponse(404, { error: { code: 'NOT_FOUND', message: `no route for ${url.pathname}` } });
+    const route = matching.find((candidate) => candidate.method === request.method);
+    if (!route) {
+      return jsonResponse(
+        405,
+        { error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${url.pathname}` } },
+        { allow: matching.map((candidate) => candidate.method).join(', ') },
+      );
+    }
+    const ctx = await resolveCallContext(request, server, {
+      authenticator: options.authenticator,
+      trustProxy: deps.config.http.trustProxy,
+    });
+    try {
+      const response = await route.handle(request, route.pattern.exec(url.pathname)?.slice(1) ?? [], ctx, deps);
+      response.headers.set('x-request-id', ctx.meta.requestId);
+      return response;
+    } catch (error) {
+      const response = restErrorResponse(error, logger, ctx.meta.requestId);
+      response.headers.set('x-request-id', ctx.meta.requestId);
+      if (response.status === 401) response.headers.set('www-authenticate', 'Bearer realm="tasker-agent-gateway"');
+      return response;
+    }
+  };
+}

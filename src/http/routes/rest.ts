@@ -1,0 +1,146 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { SCOPE_DESCRIPTIONS, SCOPES, ScopeListSchema } from '../../auth/scopes.js';
+import { GatewayError, badInput } from '../../errors/gateway-error.js';
+import { parseInput } from '../../errors/zod.js';
+import * as agents from '../../resolvers/agents.js';
+import type { CallContext, GatewayDeps } from '../../resolvers/context.js';
+import * as session from '../../resolvers/session.js';
+import * as tokens from '../../resolvers/tokens.js';
+import type { AgentView, TokenView } from '../../resolvers/views.js';
+import { jsonResponse } from '../errors.js';
+
+/**
+ * The REST paths the earlier prototype's clients use. Thin: parse the snake_case body, call the
+ * same service the GraphQL field calls, render the snake_case answer.
+ */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+export interface RestRoute {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  /** Routes that read the database or need a principal get the call context. */
+  handle(request: Request, params: string[], ctx: CallContext, deps: GatewayDeps): Promise<Response>;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const length = Number(request.headers.get('content-length') ?? '0');
+  if (length > MAX_JSON_BODY_BYTES) throw new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB');
+  const text = await request.text();
+  if (text.length > MAX_JSON_BODY_BYTES) throw new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badInput('the request body is not valid JSON');
+  }
+}
+
+const renderAgent = (agent: AgentView) => ({
+  id: agent.id,
+  owner_user_id: agent.ownerUserId,
+  owner_email: agent.ownerEmail,
+  display_name: agent.displayName,
+  status: agent.status,
+  created_at: agent.createdAt.toISOString(),
+  updated_at: agent.updatedAt.toISOString(),
+});
+
+const renderToken = (token: TokenView) => ({
+  id: token.id,
+  agent_id: token.agentId,
+  name: token.name,
+  display_prefix: token.displayPrefix,
+  last_characters: token.lastCharacters,
+  scopes: token.scopes,
+  status: token.status,
+  created_at: token.createdAt.toISOString(),
+  expires_at: token.expiresAt.toISOString(),
+});
+
+const CreateAgentBody = z.strictObject({
+  owner_user_id: z.string(),
+  owner_email: z.string(),
+  display_name: z.string(),
+});
+
+const CreateTokenBody = z.strictObject({
+  name: z.string(),
+  scopes: ScopeListSchema.optional(),
+  expires_in_days: z.number().int().optional(),
+});
+
+export const REST_ROUTES: RestRoute[] = [
+  {
+    method: 'GET',
+    pattern: /^\/healthz$/,
+    handle: async () => jsonResponse(200, { status: 'ok' }),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/readyz$/,
+    handle: async (_request, _params, _ctx, deps) => {
+      try {
+        await sql`select 1`.execute(deps.db);
+        return jsonResponse(200, { status: 'ready', checks: { database: 'ok' } });
+      } catch {
+        return jsonResponse(503, { status: 'unavailable', checks: { database: 'unreachable' } });
+      }
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/meta\/capabilities$/,
+    handle: async () =>
+      jsonResponse(200, {
+        service: 'nodedc-tasker-agent-gateway',
+        api_version: 'v1',
+        scopes: SCOPES.map((scope) => ({ name: scope, description: SCOPE_DESCRIPTIONS[scope] })),
+        auth: {
+          launcher: 'Authorization: Bearer <short-lived Launcher JWT>',
+          agent: 'Authorization: Bearer ndcag_<token>',
+        },
+        endpoints: { graphql: '/graphql', mcp: '/mcp' },
+      }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/agents$/,
+    handle: async (request, _params, ctx, deps) => {
+      const body = parseInput(CreateAgentBody, await readJson(request));
+      const agent = await agents.createAgent(deps, ctx, {
+        ownerUserId: body.owner_user_id,
+        ownerEmail: body.owner_email,
+        displayName: body.display_name,
+      });
+      return jsonResponse(201, renderAgent(agent));
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v1\/agents\/([^/]+)\/tokens$/,
+    handle: async (request, [agentId = ''], ctx, deps) => {
+      const body = parseInput(CreateTokenBody, await readJson(request));
+      const issued = await tokens.createToken(deps, ctx, {
+        agentId: decodeURIComponent(agentId),
+        name: body.name,
+        ...(body.scopes ? { scopes: body.scopes } : {}),
+        ...(body.expires_in_days !== undefined ? { expiresInDays: body.expires_in_days } : {}),
+      });
+      return jsonResponse(201, { token: issued.secret, ...renderToken(issued.token) });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v1\/agent-session$/,
+    handle: async (_request, _params, ctx) => {
+      const view = session.agentSession(ctx);
+      return jsonResponse(200, {
+        agent: { id: view.agent.id, display_name: view.agent.displayName },
+        owner: { user_id: view.owner.userId, email: view.owner.email },
+        token_id: view.tokenId,
+        scopes: view.scopes,
+        grants: view.grants.map((grant) => ({ project_id: grant.projectId, scopes: grant.scopes })),
+      });
+    },
+  },
+];

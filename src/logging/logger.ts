@@ -1,0 +1,27 @@
+/**
+ * One JSON object per line on stderr. Callers pass facts, never secrets: tokens, codes and
+ * Authorization headers are not logged anywhere in the gateway.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+  const log = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields: Record<string, unknown> = {}) => {
+    if (ORDER[at] < ORDER[level]) return;
+    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields })}\n`);
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** Only what is safe and useful about an unexpected error: its kind and message, no stack, no cause chain. */
+export function describeUnexpected(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) return { errorName: error.name, errorMessage: error.message };
+  return { errorMessage: String(error) };
+}

@@ -1,0 +1,50 @@
+import { createGatewayApp } from './app.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { withDevSecrets } from './config/dev-secrets.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { listen } from './http/server.js';
+import { createLogger } from './logging/logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = await withDevSecrets(loadConfig(process.env));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase(config.database);
+  // Migrations are additive and ordered; running them at start keeps the quick start one command.
+  const migrated = await migrateToLatest(db);
+  const applied = (migrated.results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  logger.info('database ready', {
+    database: config.database.kind === 'postgres' ? 'postgres (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`,
+    migrationsApplied: applied,
+  });
+
+  const app = createGatewayApp({ config, db, logger });
+  const server = await listen(app.fetch, config.http.host, config.http.port);
+  logger.info('gateway listening', { url: server.url, graphql: `${server.url}/graphql`, env: config.env });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    await server.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

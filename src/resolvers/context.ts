@@ -1,0 +1,32 @@
+import type { RequestMeta } from '../audit/audit-log.js';
+import type { AgentPrincipal, LauncherPrincipal, Principal } from '../auth/principal.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/database.js';
+import { unauthenticated, forbidden } from '../errors/gateway-error.js';
+import type { ExchangeRateLimiter } from '../auth/rate-limiter.js';
+
+/** What every service needs from the process: built once at start, shared by all requests. */
+export interface GatewayDeps {
+  db: Db;
+  config: Config;
+  now: () => Date;
+  pairingRateLimiter: ExchangeRateLimiter;
+}
+
+/** Who is calling, and the request's identity for the audit log. */
+export interface CallContext {
+  principal: Principal;
+  meta: RequestMeta;
+}
+
+export function requireLauncher(principal: Principal): LauncherPrincipal {
+  if (principal.kind === 'launcher') return principal;
+  if (principal.kind === 'agent') throw forbidden('this operation is for the NODE.DC Launcher, not for agent tokens');
+  throw unauthenticated(principal.rejection ?? 'a Launcher token (Authorization: Bearer <JWT>) is required');
+}
+
+export function requireAgent(principal: Principal): AgentPrincipal {
+  if (principal.kind === 'agent') return principal;
+  if (principal.kind === 'launcher') throw forbidden('this operation needs an agent token, not a Launcher token');
+  throw unauthenticated(principal.rejection ?? 'an agent token (Authorization: Bearer ndcag_...) is required');
+}

@@ -1,0 +1,36 @@
+import { agentScopes } from '../auth/principal.js';
+import { type Scope, sortScopes } from '../auth/scopes.js';
+import { type CallContext, requireAgent, requireLauncher } from './context.js';
+
+export interface AgentSessionView {
+  agent: { id: string; displayName: string };
+  owner: { userId: string; email: string };
+  tokenId: string;
+  /** Scopes usable on at least one project: the token's scopes within the agent's grants. */
+  scopes: Scope[];
+  grants: { projectId: string; scopes: Scope[] }[];
+}
+
+export function agentSession(ctx: CallContext): AgentSessionView {
+  const principal = requireAgent(ctx.principal);
+  return {
+    agent: { id: principal.agentId, displayName: principal.agentName },
+    owner: { userId: principal.ownerUserId, email: principal.ownerEmail },
+    tokenId: principal.tokenId,
+    scopes: sortScopes(agentScopes(principal)),
+    grants: [...principal.grants]
+      .map(([projectId, scopes]) => ({ projectId, scopes: sortScopes(scopes) }))
+      .sort((a, b) => a.projectId.localeCompare(b.projectId)),
+  };
+}
+
+export interface MeView {
+  userId: string;
+  email: string;
+  role: 'user' | 'admin';
+}
+
+export function me(ctx: CallContext): MeView {
+  const principal = requireLauncher(ctx.principal);
+  return { userId: principal.userId, email: principal.email, role: principal.role };
+}

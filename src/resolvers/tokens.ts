@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log.js';
+import { issueAgentToken } from '../auth/agent-token.js';
+import type { Principal } from '../auth/principal.js';
+import { type Scope, ScopeListSchema, sortScopes } from '../auth/scopes.js';
+import type { Executor } from '../db/database.js';
+import * as grantsRepo from '../db/repositories/grants.js';
+import * as tokensRepo from '../db/repositories/tokens.js';
+import type { AgentRow, TokenOrigin } from '../db/tables.js';
+import { badInput, conflict, forbidden, notFound } from '../errors/gateway-error.js';
+import { parseInput } from '../errors/zod.js';
+import type { RequestMeta } from '../audit/audit-log.js';
+import { loadAgentFor } from './agents.js';
+import { type CallContext, type GatewayDeps, requireLauncher } from './context.js';
+import { type TokenView, toTokenView } from './views.js';
+
+export const TokenNameSchema = z.string().trim().min(1, { message: 'token name must not be empty' }).max(120);
+
+export const CreateTokenInputSchema = z.strictObject({
+  agentId: z.string(),
+  name: TokenNameSchema,
+  /** Defaults to every scope the agent is granted somewhere. */
+  scopes: ScopeListSchema.optional(),
+  expiresInDays: z.number().int().min(1, { message: 'expiresInDays must be at least 1' }).optional(),
+});
+
+export interface IssuedTokenView {
+  /** The secret: returned here once, never again. */
+  secret: string;
+  token: TokenView;
+}
+
+/**
+ * The one place a token is minted (Launcher and pairing both come here), so the rule "a token's
+ * scopes lie within its agent's grants" has a single implementation.
+ */
+export async function mintToken(
+  deps: GatewayDeps,
+  trx: Executor,
+  principal: Principal,
+  meta: RequestMeta,
+  request: { agent: AgentRow; name: string; scopes: Scope[] | undefined; ttlDays: number; via: TokenOrigin; createdByUserId: string | null },
+): Promise<IssuedTokenView> {
+  const { agent } = request;
+  if (agent.status !== 'active') throw conflict('the agent is disabled; enable it before issuing tokens');
+  if (request.ttlDays > deps.config.tokens.maxTtlDays) {
+    throw badInput(`a token may live at most ${deps.config.tokens.maxTtlDays} days`, { field: 'expiresInDays' });
+  }
+  const granted = sortScopes((await grantsRepo.listGrants(trx, agent.id)).flatMap((grant) => grant.scopes));
+  const scopes = request.scopes ?? granted;
+  const beyondGrants = scopes.filter((scope) => !granted.includes(scope));
+  if (beyondGrants.length > 0) {
+    throw forbidden(`a token cannot carry scopes the agent is not granted: ${beyondGrants.join(', ')}`, {
+      field: 'scopes',
+      notGranted: beyondGrants,
+    });
+  }
+  const now = deps.now();
+  const issued = issueAgentToken();
+  const row = await tokensRepo.insertToken(trx, {
+    agent_id: agent.id,
+    name: request.name,
+    token_hash: issued.hash,
+    display_prefix: issued.displayPrefix,
+    last_characters: issued.lastCharacters,
+    scopes,
+    created_by_user_id: request.createdByUserId,
+    created_via: request.via,
+    created_at: now,
+    expires_at: new Date(now.getTime() + request.ttlDays * 86_400_000),
+  });
+  await recordAudit(trx, principal, meta, {
+    action: 'token.created',
+    outcome: 'succeeded',
+    agentId: agent.id,
+    ownerUserId: agent.owner_user_id,
+    targetType: 'token',
+    targetId: row.id,
+    details: { name: row.name, scopes, via: request.via, expiresAt: row.expires_at.toISOString() },
+  });
+  return { secret: issued.secret, token: toTokenView(row, now) };
+}
+
+export async function createToken(
+  deps: GatewayDeps,
+  ctx: CallContext,
+  rawInput: z.input<typeof CreateTokenInputSchema>,
+): Promise<IssuedTokenView> {
+  const principal = requireLauncher(ctx.principal);
+  const input = parseInput(CreateTokenInputSchema, rawInput);
+  return deps.db.transaction().execute(async (trx) => {
+    const agent = await loadAgentFor(trx, principal, input.agentId, 'manage', true);
+    return mintToken(deps, trx, principal, ctx.meta, {
+      agent,
+      name: input.name,
+      scopes: input.scopes,
+      ttlDays: input.expiresInDays ?? deps.config.tokens.defaultTtlDays,
+      via: 'launcher',
+      createdByUserId: principal.userId,
+    });
+  });
+}
+
+export async function listAgentTokens(deps: GatewayDeps, ctx: CallContext, agentId: string): Promise<TokenView[]> {
+  const principal = requireLauncher(ctx.principal);
+  const agent = await loadAgentFor(deps.db, principal, agentId, 'read');
+  const now = deps.now();
+  return (await tokensRepo.listTokens(deps.db, agent.id)).map((row) => toTokenView(row, now));
+}
+
+export async function revokeToken(deps: GatewayDeps, ctx: CallContext, tokenId: string): Promise<TokenView> {
+  const principal = requireLauncher(ctx.principal);
+  const id = parseInput(z.uuid({ message: 'expected a token id (UUID)' }), tokenId);
+  return deps.db.transaction().execute(async (trx) => {
+    const token = await tokensRepo.findToken(trx, id);
+    if (!token) throw notFound(`no token with id ${id}`);
+    const agent = await loadAgentFor(trx, principal, token.agent_id, 'manage', true);
+    const now = deps.now();
+    // Revoking twice is not an error: the caller's intent (this token must not work) holds.
+    const revoked = (await tokensRepo.revokeToken(trx, id, now)) ?? token;
+    await recordAudit(trx, principal, ctx.meta, {
+      action: 'token.revoked',
+      outcome: 'succeeded',
+      agentId: agent.id,
+      ownerUserId: agent.owner_user_id,
+      targetType: 'token',
+      targetId: id,
+      details: { name: token.name, alreadyRevoked: token.revoked_at !== null },
+    });
+    return toTokenView(revoked, now);
+  });
+}

@@ -1,0 +1,44 @@
+import * as audit from '../resolvers/audit-events.js';
+import type { Page } from '../resolvers/pagination.js';
+import type { AuditEventView } from '../resolvers/views.js';
+import { builder } from './builder.js';
+import { PageInfo, withoutNulls } from './scalars.js';
+
+const AuditEvent = builder.objectRef<AuditEventView>('AuditEvent').implement({
+  description: 'One recorded action: who did what to which target, and how it ended.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
+    requestId: t.exposeString('requestId'),
+    actorKind: t.exposeString('actorKind'),
+    actorId: t.exposeString('actorId', { nullable: true }),
+    agentId: t.exposeString('agentId', { nullable: true }),
+    ownerUserId: t.exposeString('ownerUserId', { nullable: true }),
+    action: t.exposeString('action'),
+    targetType: t.exposeString('targetType', { nullable: true }),
+    targetId: t.exposeString('targetId', { nullable: true }),
+    outcome: t.exposeString('outcome'),
+    reason: t.exposeString('reason', { nullable: true }),
+    taskerStatus: t.exposeInt('taskerStatus', { nullable: true }),
+    latencyMs: t.exposeInt('latencyMs', { nullable: true }),
+    details: t.expose('details', { type: 'JSON' }),
+  }),
+});
+
+const AuditEventConnection = builder.objectRef<Page<AuditEventView>>('AuditEventConnection').implement({
+  fields: (t) => ({
+    nodes: t.field({ type: [AuditEvent], resolve: (page) => page.nodes }),
+    pageInfo: t.field({ type: PageInfo, resolve: (page) => page.pageInfo }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  auditEvents: t.field({
+    type: AuditEventConnection,
+    description: 'Newest first. Users see events about their own agents; admins see all.',
+    authScopes: (_root, args) =>
+      args.agentId ? { agentAccess: { agentId: args.agentId, access: 'read' } } : { launcher: true },
+    args: { agentId: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+    resolve: (_root, args, ctx) => audit.listAuditEvents(ctx.deps, ctx, withoutNulls(args)),
+  }),
+}));

@@ -1,0 +1,12 @@
+import { builder } from './builder.js';
+import './scalars.js';
+import './session.js';
+import './agent.js';
+import './pairing.js';
+import './audit.js';
+
+builder.queryType({});
+builder.mutationType({});
+
+/** The schema as Pothos builds it (scope auth on every field); http/yoga.ts adds the shield layer. */
+export const pothosSchema = builder.toSchema({ sortSchema: true });
