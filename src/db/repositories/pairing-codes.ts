@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../database.js';
 import type { PairingCodeRow } from '../tables.js';
 import type { Scope } from '../../auth/scopes.js';
@@ -55,6 +56,7 @@ export async function findOpenPairingCodeBySelectorForUpdate(
     .executeTakeFirst();
 }
 
+/** Counts a wrong guess against a pending code and locks the code at the limit, in one statement. */
 export async function recordFailedPairingAttempt(
   db: Executor,
   codeId: string,
@@ -63,10 +65,10 @@ export async function recordFailedPairingAttempt(
 ): Promise<PairingCodeRow> {
   return db
     .updateTable('pairing_codes')
-    .set((eb) => ({
-      failed_attempts: eb('failed_attempts', '+', 1),
-      locked_at: eb.case().when('failed_attempts', '>=', maxFailedAttempts - 1).then(now).else(null).end(),
-    }))
+    .set({
+      failed_attempts: sql<number>`failed_attempts + 1`,
+      locked_at: sql<Date | null>`case when failed_attempts + 1 >= ${maxFailedAttempts} then ${now}::timestamptz else null end`,
+    })
     .where('id', '=', codeId)
     .returningAll()
     .executeTakeFirstOrThrow();

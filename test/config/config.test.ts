@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('starts on the embedded database with defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 4100, trustProxy: false });
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: '.data/pglite' });
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/x' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@db/x' });
+  });
+
+  it('names the variable and what it expects for each wrong value', () => {
+    expect(problemsOf({ PORT: 'eighty' })).toEqual([expect.stringMatching(/^PORT: expected a port number/)]);
+    expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringContaining('DATABASE_URL: expected a postgres://')]);
+    expect(problemsOf({ LAUNCHER_JWT_SECRET: 'short' })).toEqual([expect.stringContaining('LAUNCHER_JWT_SECRET: expected at least 32')]);
+    expect(problemsOf({ TRUST_PROXY: 'yes' })).toEqual([expect.stringContaining('TRUST_PROXY: expected true or false')]);
+    expect(problemsOf({ AGENT_TOKEN_DEFAULT_TTL_DAYS: '400' })).toEqual([
+      expect.stringContaining('AGENT_TOKEN_DEFAULT_TTL_DAYS: must not exceed AGENT_TOKEN_MAX_TTL_DAYS'),
+    ]);
+  });
+
+  it('requires its secrets and real services in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    for (const name of ['LAUNCHER_JWT_SECRET', 'TASKER_URL', 'TASKER_SIGNING_SECRET', 'DATABASE_URL']) {
+      expect(problems.some((problem) => problem.startsWith(`${name}:`)), name).toBe(true);
+    }
+  });
+
+  it('stops `npm start` with a message naming the variable', async () => {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { PATH: process.env.PATH, PORT: 'not-a-port' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (exitCode) => resolve({ code: exitCode, stderr }));
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('PORT: expected a port number');
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});

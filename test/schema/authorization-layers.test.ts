@@ -1,0 +1,51 @@
+import { isObjectType } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { ROOT_RULES } from '../../src/auth/shield.js';
+import { pothosSchema } from '../../src/schema/index.js';
+
+/**
+ * Every root field must be guarded twice: Pothos scope-auth on the field, and an explicit rule in
+ * the graphql-shield map (whose fallback denies). Adding a field without both fails here.
+ */
+describe('authorization layers', () => {
+  for (const rootName of ['Query', 'Mutation'] as const) {
+    const root = pothosSchema.getType(rootName);
+    if (!isObjectType(root)) throw new Error(`${rootName} missing`);
+    for (const field of Object.values(root.getFields())) {
+      it(`${rootName}.${field.name} has Pothos authScopes and a shield rule`, () => {
+        const pothosOptions = field.extensions?.pothosOptions as { authScopes?: unknown } | undefined;
+        expect(pothosOptions?.authScopes, 'Pothos authScopes').toBeDefined();
+        expect((ROOT_RULES[rootName] as Record<string, unknown>)[field.name], 'graphql-shield rule').toBeDefined();
+      });
+    }
+  }
+
+  it('has no shield rule for a field the schema does not have (stale rules hide mistakes)', () => {
+    for (const rootName of ['Query', 'Mutation'] as const) {
+      const root = pothosSchema.getType(rootName);
+      if (!isObjectType(root)) throw new Error(`${rootName} missing`);
+      expect(Object.keys(ROOT_RULES[rootName]).sort()).toEqual(Object.keys(root.getFields()).sort());
+    }
+  });
+});
+
+describe('the shield layer on its own', () => {
+  it('denies a root field it has no rule for, as FORBIDDEN rather than an internal error', async () => {
+    const { buildSchema, graphql: run } = await import('graphql');
+    const { withShield } = await import('../../src/auth/shield.js');
+    const { findGatewayError } = await import('../../src/http/errors.js');
+    // Shield insists every field it has a rule for exists, so the test schema carries the real roots' fields.
+    const fields = (root: Record<string, unknown>) => Object.keys(root).map((name) => `${name}: String`).join(' ');
+    const schema = withShield(
+      buildSchema(`type Query { ${fields(ROOT_RULES.Query)} secretField: String } type Mutation { ${fields(ROOT_RULES.Mutation)} }`),
+    );
+    const result = await run({
+      schema,
+      source: '{ secretField }',
+      rootValue: { secretField: 'leaked' },
+      contextValue: { principal: { kind: 'launcher', userId: 'u', email: 'u@example.test', role: 'admin' } },
+    });
+    expect(result.data?.secretField ?? null).toBeNull();
+    expect(findGatewayError(result.errors?.[0])?.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,45 @@
+import { expect } from 'vitest';
+import { graphql, type TestGateway } from './gateway.js';
+
+/** Small GraphQL steps the suites share; each asserts it succeeded so a broken step fails loudly. */
+export async function createAgent(gateway: TestGateway, token: string, displayName = 'Local Codex'): Promise<string> {
+  const result = await graphql<{ createAgent: { id: string } }>(
+    gateway,
+    'mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }',
+    { token, variables: { input: { displayName } } },
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data!.createAgent.id;
+}
+
+export async function setGrant(
+  gateway: TestGateway,
+  token: string,
+  agentId: string,
+  projectId: string,
+  scopes: string[],
+): Promise<void> {
+  const result = await graphql(
+    gateway,
+    'mutation($input: SetGrantInput!) { setGrant(input: $input) { projectId scopes } }',
+    { token, variables: { input: { agentId, projectId, scopes } } },
+  );
+  expect(result.errors).toBeUndefined();
+}
+
+export async function createToken(
+  gateway: TestGateway,
+  token: string,
+  agentId: string,
+  options: { name?: string; scopes?: string[]; expiresInDays?: number } = {},
+): Promise<{ secret: string; id: string }> {
+  const result = await graphql<{ createToken: { secret: string; token: { id: string } } }>(
+    gateway,
+    'mutation($input: CreateTokenInput!) { createToken(input: $input) { secret token { id } } }',
+    { token, variables: { input: { agentId, name: options.name ?? 'test token', ...options } } },
+  );
+  expect(result.errors).toBeUndefined();
+  return { secret: result.data!.createToken.secret, id: result.data!.createToken.token.id };
+}
+
+export const SESSION_QUERY = '{ agentSession { agent { id displayName } owner { userId email } scopes grants { projectId scopes } } }';

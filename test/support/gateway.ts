@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { createGatewayApp, type GatewayApp } from '../../src/app.js';
+import { mintLauncherJwt } from '../../src/auth/launcher-jwt.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { listen, type RunningServer } from '../../src/http/server.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+/**
+ * The one set-up every gateway suite uses: a fresh migrated database, the real app, listening on
+ * loopback. Tests talk to it over HTTP only; `db` is there to check what was stored.
+ */
+export interface TestGateway {
+  url: string;
+  db: Db;
+  config: Config;
+  app: GatewayApp;
+  database: TestDatabase;
+  /** Moves the gateway's clock (token expiry, pairing code expiry). */
+  clock: { offsetMs: number };
+  launcherToken(user: { sub: string; email?: string; role?: 'user' | 'admin' }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+  const database = await createTestDatabase();
+  const secret = randomBytes(32).toString('hex');
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: 'test', LAUNCHER_JWT_SECRET: secret, TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env }),
+    database: database.config,
+  };
+  const db = await openDatabase(config.database);
+  await migrateToLatest(db);
+  const clock = { offsetMs: 0 };
+  const app = createGatewayApp({ config, db, logger: createLogger('silent'), now: () => new Date(Date.now() + clock.offsetMs) });
+  const server: RunningServer = await listen(app.fetch, '127.0.0.1', 0);
+  return {
+    url: server.url,
+    db,
+    config,
+    app,
+    database,
+    clock,
+    launcherToken: (user) =>
+      mintLauncherJwt(
+        secret,
+        { sub: user.sub, email: user.email ?? `${user.sub}@example.test`, role: user.role ?? 'user' },
+        { audience: config.launcherJwt.audience, ttlSeconds: 120 },
+      ),
+    close: async () => {
+      await server.close();
+      await db.destroy();
+      await database.drop();
+    },
+  };
+}
+
+export interface GraphQLResult<Data = Record<string, unknown>> {
+  status: number;
+  data: Data | null | undefined;
+  errors: { message: string; path?: string[]; extensions: { code: string; details?: Record<string, unknown> } }[] | undefined;
+}
+
+export async function graphql<Data = Record<string, unknown>>(
+  gateway: { url: string },
+  query: string,
+  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResult<Data>> {
+  const response = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+  });
+  const body = (await response.json()) as { data?: Data | null; errors?: GraphQLResult['errors'] };
+  return { status: response.status, data: body.data, errors: body.errors };
+}
+
+/** `Body` is what the test expects to read; the assertions check it, the type only names it. */
+export async function rest<Body = Record<string, unknown>>(
+  gateway: { url: string },
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Body; headers: Headers }> {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined || options.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.rawBody !== undefined ? { body: options.rawBody } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Body, headers: response.headers };
+}
+
+/** Expects exactly one error and returns its code, so a test reads `expect(code).toBe(...)`. */
+export function errorCode(result: GraphQLResult): string | undefined {
+  return result.errors?.[0]?.extensions.code;
+}
