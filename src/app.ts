@@ -8,12 +8,27 @@ import { createRouter, type FetchHandler } from './http/router.js';
 import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
 import type { Logger } from './logging/logger.js';
 import type { GatewayDeps } from './resolvers/context.js';
+import { createTaskerClient, type TaskerClient } from './tasker/client.js';
+import { unconfiguredTasker } from './tasker/unconfigured.js';
 import { pothosSchema } from './schema/index.js';
 
 export interface GatewayApp {
   fetch: FetchHandler;
   yoga: GatewayYoga;
   deps: GatewayDeps;
+  close(): Promise<void>;
+}
+
+function taskerFor(config: Config): TaskerClient {
+  const { url, signingSecret } = config.tasker;
+  if (!url || !signingSecret) return unconfiguredTasker();
+  return createTaskerClient({
+    baseUrl: url,
+    signingSecret,
+    connectTimeoutMs: config.tasker.connectTimeoutMs,
+    timeoutMs: config.tasker.timeoutMs,
+    maxRetries: config.tasker.maxRetries,
+  });
 }
 
 /** The composition root: wires configuration, database and surfaces. Listening is server.ts's job. */
@@ -26,6 +41,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     pairingRateLimiter: createFixedWindowLimiter(options.config.pairing.exchangesPerMinutePerClient, 60_000, () =>
       now().getTime(),
     ),
+    tasker: taskerFor(options.config),
   };
   const authenticator = createAuthenticator({
     db: options.db,
@@ -34,5 +50,5 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
   });
   const yoga = createGatewayYoga({ schema: withShield(pothosSchema), deps, authenticator, logger: options.logger });
   const fetch = createRouter({ deps, authenticator, logger: options.logger, yoga });
-  return { fetch, yoga, deps };
+  return { fetch, yoga, deps, close: () => deps.tasker.close() };
 }

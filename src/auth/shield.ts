@@ -29,6 +29,11 @@ export const ROOT_RULES = {
     agent: isLauncher,
     auditEvents: isLauncher,
     agentSession: isAgent,
+    projects: isAgent,
+    resolveProject: isAgent,
+    projectContext: isAgent,
+    issues: isAgent,
+    issue: isAgent,
   },
   Mutation: {
     createAgent: isLauncher,
@@ -43,6 +48,12 @@ export const ROOT_RULES = {
     createPairingCode: isLauncher,
     // Public by design: the code itself is the credential, rate-limited per client address.
     exchangePairingCode: allow,
+    createIssue: isAgent,
+    updateIssue: isAgent,
+    moveIssue: isAgent,
+    addComment: isAgent,
+    setIssueLabels: isAgent,
+    setIssueAssignees: isAgent,
   },
 } as const;
 

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { maskGraphQLError } from './errors.js';
+import { useRefusalAudit } from './plugins/use-refusal-audit.js';
 import { type NodeServerContext, resolveCallContext } from './request-context.js';
 
 export interface YogaOptions {
@@ -44,6 +45,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
         trustProxy: deps.config.http.trustProxy,
       })),
     }),
-    plugins: options.plugins ?? [],
+    // Order: audit refusals first, so a refusal is recorded before any later plugin sees the result.
+    plugins: [useRefusalAudit({ db: deps.db }), ...(options.plugins ?? [])],
   });
 }

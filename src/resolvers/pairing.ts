@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log.js';
+import { markAudited } from '../audit/audited-errors.js';
 import { generatePairingCode, hashPairingCode, normalizePairingCode } from '../auth/pairing-code.js';
 import { type Scope, ScopeListSchema } from '../auth/scopes.js';
 import * as agentsRepo from '../db/repositories/agents.js';
@@ -120,6 +121,7 @@ export async function exchangePairingCode(
       targetType: 'pairing_code',
       targetId: agent && 'agent_id' in agent ? agent.id : null,
     });
+    markAudited(error);
     return error;
   };
 
@@ -200,6 +202,9 @@ export async function exchangePairingCode(
   });
 
   if (outcome.ok) return outcome.result;
-  if (outcome.audited) throw outcome.error;
+  if (outcome.audited) {
+    markAudited(outcome.error);
+    throw outcome.error;
+  }
   throw await refuse(outcome.error, outcome.code);
 }

@@ -4,6 +4,8 @@ import './session.js';
 import './agent.js';
 import './pairing.js';
 import './audit.js';
+import './projects.js';
+import './issues.js';
 
 builder.queryType({});
 builder.mutationType({});

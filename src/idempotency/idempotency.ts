@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import * as keys from '../db/repositories/idempotency-keys.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { sha256Hex } from '../tasker/signing.js';
+
+/**
+ * Idempotency keys for agent writes (IETF draft "The Idempotency-Key HTTP Header Field"):
+ * the same key and input replays the stored answer without a second Tasker call; the same key
+ * with another input is IDEMPOTENCY_KEY_REUSED (422); a key still in flight is
+ * IDEMPOTENCY_IN_PROGRESS (409); a failed call releases the key so the agent can retry.
+ * Keys belong to one agent and live 24 hours.
+ */
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** A claim older than this without an answer belongs to a call that died; it may be taken over. */
+export const ABANDONED_CLAIM_MS = 5 * 60 * 1000;
+
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1, { message: 'idempotencyKey must not be empty' })
+  .max(255, { message: 'idempotencyKey is at most 255 characters' })
+  .regex(/^[\x21-\x7e]+$/, { message: 'idempotencyKey must be printable ASCII without spaces' });
+
+export interface IdempotentRun<T> {
+  result: T;
+  replayed: boolean;
+}
+
+/** Stable JSON: object keys sorted, so the same input always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, inner]) => inner !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export async function runIdempotent<T>(
+  db: Db,
+  now: () => Date,
+  request: { agentId: string; key: string; operation: string; input: unknown },
+  execute: () => Promise<T>,
+): Promise<IdempotentRun<T>> {
+  const requestHash = sha256Hex(`${request.operation}\n${canonicalJson(request.input)}`);
+  const claim = {
+    agentId: request.agentId,
+    key: request.key,
+    operation: request.operation,
+    requestHash,
+    expiresAt: new Date(now().getTime() + IDEMPOTENCY_TTL_MS),
+  };
+
+  const stored = await db.transaction().execute(async (trx) => {
+    if (await keys.claimIdempotencyKey(trx, claim)) return undefined;
+    const existing = await keys.findIdempotencyKeyForUpdate(trx, request.agentId, request.key);
+    if (!existing) {
+      // Deleted between our insert attempt and the read (a failure released it): claim again.
+      await keys.claimIdempotencyKey(trx, claim);
+      return undefined;
+    }
+    const at = now().getTime();
+    const abandoned = existing.status === 'in_progress' && at - existing.created_at.getTime() > ABANDONED_CLAIM_MS;
+    if (existing.expires_at.getTime() <= at || abandoned) {
+      await keys.reclaimIdempotencyKey(trx, claim);
+      return undefined;
+    }
+    if (existing.request_hash !== requestHash) {
+      throw new GatewayError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this idempotency key was already used for a different request; use a new key for a new request',
+      );
+    }
+    if (existing.status === 'in_progress') {
+      throw new GatewayError('IDEMPOTENCY_IN_PROGRESS', 'a request with this idempotency key is still in progress; retry shortly');
+    }
+    return { response: existing.response as T };
+  });
+  if (stored) return { result: stored.response, replayed: true };
+
+  let result: T;
+  try {
+    result = await execute();
+  } catch (error) {
+    await keys.releaseIdempotencyKey(db, request.agentId, request.key);
+    throw error;
+  }
+  await keys.completeIdempotencyKey(db, request.agentId, request.key, result);
+  return { result, replayed: false };
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { sortScopes } from '../../auth/scopes.js';
+import { GatewayError } from '../../errors/gateway-error.js';
+import { parseInput } from '../../errors/zod.js';
+import type { CallContext, GatewayDeps } from '../context.js';
+import { DEFAULT_PAGE_SIZE, type Page, PageSizeSchema } from '../pagination.js';
+import { noteTasker, requireProjectScope, runAgentCall } from './agent-call.js';
+import {
+  type ProjectContextView,
+  type ProjectView,
+  toLabelView,
+  toMemberView,
+  toProjectView,
+  toStateView,
+} from './views.js';
+
+export const TaskerIdSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(200);
+
+export interface GrantedProjectView {
+  project: ProjectView;
+  scopes: ReturnType<typeof sortScopes>;
+}
+
+export const ListProjectsInputSchema = z.strictObject({
+  first: PageSizeSchema.default(DEFAULT_PAGE_SIZE),
+  after: z.string().max(200).optional(),
+});
+
+/**
+ * The projects the agent may read, as Tasker describes them now. A grant on a project Tasker no
+ * longer shows to the owner is left out (and named in the audit event), not an error for the rest.
+ */
+export async function listProjects(
+  deps: GatewayDeps,
+  ctx: CallContext,
+  rawInput: z.input<typeof ListProjectsInputSchema>,
+): Promise<Page<GrantedProjectView>> {
+  const input = parseInput(ListProjectsInputSchema, rawInput);
+  return runAgentCall(deps, ctx, 'projects', async (call) => {
+    const granted = [...call.principal.grants]
+      .filter(([, scopes]) => scopes.has('projects:read'))
+      .map(([projectId]) => projectId)
+      .sort();
+    const after = input.after === undefined ? undefined : Buffer.from(input.after, 'base64url').toString('utf8');
+    const remaining = after === undefined ? granted : granted.filter((projectId) => projectId > after);
+    const page = remaining.slice(0, input.first);
+    const unavailable: string[] = [];
+    const nodes = (
+      await Promise.all(
+        page.map(async (projectId) => {
+          try {
+            const project = noteTasker(call, await deps.tasker.resolveProject(call.caller, projectId));
+            return { project: toProjectView(project), scopes: sortScopes(call.principal.grants.get(projectId) ?? []) };
+          } catch (error) {
+            if (error instanceof GatewayError && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) {
+              unavailable.push(projectId);
+              return undefined;
+            }
+            throw error;
+          }
+        }),
+      )
+    ).filter((node): node is GrantedProjectView => node !== undefined);
+    if (unavailable.length > 0) call.record.details.unavailableProjects = unavailable;
+    const last = page.at(-1);
+    return {
+      nodes,
+      pageInfo: {
+        hasNextPage: remaining.length > page.length,
+        endCursor: last === undefined ? null : Buffer.from(last).toString('base64url'),
+      },
+    };
+  });
+}
+
+export async function resolveProject(deps: GatewayDeps, ctx: CallContext, query: string): Promise<ProjectView> {
+  const text = parseInput(z.string().trim().min(1, { message: 'query must not be empty' }).max(200), query);
+  return runAgentCall(deps, ctx, 'resolveProject', async (call) => {
+    call.record.details.query = text;
+    const project = noteTasker(call, await deps.tasker.resolveProject(call.caller, text));
+    call.record.targetType = 'project';
+    call.record.targetId = project.id;
+    requireProjectScope(call, project.id, 'projects:read');
+    return toProjectView(project);
+  });
+}
+
+export async function projectContext(deps: GatewayDeps, ctx: CallContext, projectId: string): Promise<ProjectContextView> {
+  const id = parseInput(TaskerIdSchema, projectId);
+  return runAgentCall(deps, ctx, 'projectContext', async (call) => {
+    call.record.targetType = 'project';
+    call.record.targetId = id;
+    requireProjectScope(call, id, 'projects:read');
+    const context = noteTasker(call, await deps.tasker.projectContext(call.caller, id));
+    return {
+      project: toProjectView(context.project),
+      states: context.states.map(toStateView),
+      labels: context.labels.map(toLabelView),
+      members: context.members.map(toMemberView),
+    };
+  });
+}

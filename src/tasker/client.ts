@@ -1,0 +1,263 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import type { z } from 'zod';
+import type { ErrorCode } from '../errors/gateway-error.js';
+import {
+  CommentResponse,
+  ErrorEnvelopeSchema,
+  type IssueChanges,
+  type IssueFilter,
+  IssueListResponse,
+  IssueResponse,
+  type NewIssue,
+  ProjectContextResponse,
+  ProjectResponse,
+  TASKER_BASE_PATH,
+  type TaskerComment,
+  type TaskerIssue,
+  type TaskerIssueList,
+  type TaskerProject,
+  type TaskerProjectContext,
+} from './contract.js';
+import { signedHeaders } from './signing.js';
+import { TaskerCallError } from './tasker-error.js';
+
+/**
+ * The gateway's only way out to Tasker: the nine contract endpoints (plus issue lookup), signed,
+ * with bounded time and bounded retries. Reads and writes that carry an Idempotency-Key are
+ * retried on connection failures, timeouts and 5xx; nothing else is. Every answer is validated.
+ */
+export interface TaskerCaller {
+  agentId: string;
+  ownerUserId: string;
+  requestId: string;
+}
+
+export interface TaskerResult<T> {
+  data: T;
+  status: number;
+  latencyMs: number;
+}
+
+export interface TaskerClientOptions {
+  baseUrl: string;
+  signingSecret: string;
+  connectTimeoutMs: number;
+  /** Per attempt: headers and body must arrive within this time. */
+  timeoutMs: number;
+  maxRetries: number;
+  /** Base of the exponential backoff between retries. */
+  retryBaseDelayMs?: number;
+}
+
+export interface TaskerClient {
+  resolveProject(caller: TaskerCaller, query: string): Promise<TaskerResult<TaskerProject>>;
+  projectContext(caller: TaskerCaller, projectId: string): Promise<TaskerResult<TaskerProjectContext>>;
+  listIssues(caller: TaskerCaller, filter: IssueFilter): Promise<TaskerResult<TaskerIssueList>>;
+  getIssue(caller: TaskerCaller, issueId: string): Promise<TaskerResult<TaskerIssue>>;
+  createIssue(caller: TaskerCaller, idempotencyKey: string, issue: NewIssue): Promise<TaskerResult<TaskerIssue>>;
+  updateIssue(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, changes: IssueChanges): Promise<TaskerResult<TaskerIssue>>;
+  moveIssue(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, stateId: string): Promise<TaskerResult<TaskerIssue>>;
+  addComment(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, body: string): Promise<TaskerResult<{ issue: TaskerIssue; comment: TaskerComment }>>;
+  setLabels(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, labelIds: string[]): Promise<TaskerResult<TaskerIssue>>;
+  setAssignees(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, assigneeIds: string[]): Promise<TaskerResult<TaskerIssue>>;
+  close(): Promise<void>;
+}
+
+const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
+interface CallSpec<T> {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  idempotencyKey?: string;
+  schema: z.ZodType<T>;
+}
+
+class RetryableFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+  }
+}
+
+export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
+  const base = new URL(options.baseUrl);
+  const prefix = `${base.pathname.replace(/\/+$/, '')}${TASKER_BASE_PATH}`;
+  const pool = new Pool(base.origin, {
+    connections: 16,
+    connect: { timeout: options.connectTimeoutMs },
+    keepAliveTimeout: 10_000,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+  const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
+
+  async function attempt<T>(spec: CallSpec<T>, caller: TaskerCaller, pathWithQuery: string, body: string): Promise<TaskerResult<T>> {
+    const started = performance.now();
+    const headers = {
+      ...signedHeaders(options.signingSecret, {
+        method: spec.method,
+        pathWithQuery,
+        agentId: caller.agentId,
+        ownerUserId: caller.ownerUserId,
+        idempotencyKey: spec.idempotencyKey,
+        body,
+        requestId: caller.requestId,
+      }),
+      accept: 'application/json',
+      ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    };
+    let status: number;
+    let text: string;
+    try {
+      const response = await pool.request({
+        method: spec.method,
+        path: pathWithQuery,
+        headers,
+        body: body || null,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      status = response.statusCode;
+      text = await readBounded(response.body);
+    } catch (error) {
+      throw networkFailure(error);
+    }
+    const latencyMs = performance.now() - started;
+
+    if (status >= 500) throw new RetryableFailure('TASKER_UNAVAILABLE', `Tasker answered ${status}`, status);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new TaskerCallError('TASKER_BAD_RESPONSE', `Tasker answered ${status} with a body that is not JSON`, status, latencyMs);
+    }
+    if (status >= 200 && status < 300) {
+      const parsed = spec.schema.safeParse(json);
+      if (!parsed.success) {
+        throw new TaskerCallError('TASKER_BAD_RESPONSE', 'Tasker answered with a body that does not match the contract', status, latencyMs, {
+          issues: parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+        });
+      }
+      return { data: parsed.data, status, latencyMs };
+    }
+    const envelope = ErrorEnvelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      throw new TaskerCallError('TASKER_BAD_RESPONSE', `Tasker answered ${status} without the contract's error envelope`, status, latencyMs);
+    }
+    if (status === 409 && envelope.data.error.code === 'IDEMPOTENCY_IN_PROGRESS') {
+      throw new RetryableFailure('IDEMPOTENCY_IN_PROGRESS', 'Tasker is still applying an earlier attempt of this write', status);
+    }
+    throw mapTaskerError(status, envelope.data.error, latencyMs);
+  }
+
+  async function call<T>(spec: CallSpec<T>, caller: TaskerCaller): Promise<TaskerResult<T>> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(spec.query ?? {})) if (value !== undefined) search.set(key, value);
+    const pathWithQuery = `${prefix}${spec.path}${search.size > 0 ? `?${search}` : ''}`;
+    const body = spec.body === undefined ? '' : JSON.stringify(spec.body);
+    // Writes are retried only because they carry an Idempotency-Key Tasker deduplicates on.
+    const retrySafe = spec.method === 'GET' || spec.idempotencyKey !== undefined || spec.path === '/projects/resolve';
+    const started = performance.now();
+    for (let attemptNo = 0; ; attemptNo += 1) {
+      try {
+        return await attempt(spec, caller, pathWithQuery, body);
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        if (!retrySafe || attemptNo >= options.maxRetries) {
+          const latencyMs = performance.now() - started;
+          const tries = attemptNo + 1;
+          throw new TaskerCallError(error.code, `${error.message}${tries > 1 ? ` (after ${tries} attempts)` : ''}`, error.status, latencyMs);
+        }
+        const delay = retryBaseDelayMs * 2 ** attemptNo;
+        await sleep(delay / 2 + Math.random() * (delay / 2));
+      }
+    }
+  }
+
+  const issuePath = (issueId: string, suffix = '') => `/issues/${encodeURIComponent(issueId)}${suffix}`;
+  const issueOnly = IssueResponse.transform((response) => response.issue);
+
+  return {
+    resolveProject: (caller, query) =>
+      call({ method: 'POST', path: '/projects/resolve', body: { query }, schema: ProjectResponse.transform((r) => r.project) }, caller),
+    projectContext: (caller, projectId) =>
+      call({ method: 'GET', path: `/projects/${encodeURIComponent(projectId)}/context`, schema: ProjectContextResponse }, caller),
+    listIssues: (caller, filter) =>
+      call(
+        {
+          method: 'GET',
+          path: '/issues',
+          query: {
+            project_id: filter.projectId,
+            state_id: filter.stateId,
+            label_id: filter.labelId,
+            assignee_id: filter.assigneeId,
+            search: filter.search,
+            cursor: filter.cursor,
+            limit: String(filter.limit),
+          },
+          schema: IssueListResponse,
+        },
+        caller,
+      ),
+    getIssue: (caller, issueId) => call({ method: 'GET', path: issuePath(issueId), schema: issueOnly }, caller),
+    createIssue: (caller, idempotencyKey, issue) =>
+      call({ method: 'POST', path: '/issues', body: issue, idempotencyKey, schema: issueOnly }, caller),
+    updateIssue: (caller, idempotencyKey, issueId, projectId, changes) =>
+      call({ method: 'PATCH', path: issuePath(issueId), body: { project_id: projectId, ...changes }, idempotencyKey, schema: issueOnly }, caller),
+    moveIssue: (caller, idempotencyKey, issueId, projectId, stateId) =>
+      call({ method: 'POST', path: issuePath(issueId, '/move'), body: { project_id: projectId, state_id: stateId }, idempotencyKey, schema: issueOnly }, caller),
+    addComment: (caller, idempotencyKey, issueId, projectId, body) =>
+      call({ method: 'POST', path: issuePath(issueId, '/comments'), body: { project_id: projectId, body }, idempotencyKey, schema: CommentResponse }, caller),
+    setLabels: (caller, idempotencyKey, issueId, projectId, labelIds) =>
+      call({ method: 'PUT', path: issuePath(issueId, '/labels'), body: { project_id: projectId, label_ids: labelIds }, idempotencyKey, schema: issueOnly }, caller),
+    setAssignees: (caller, idempotencyKey, issueId, projectId, assigneeIds) =>
+      call({ method: 'PUT', path: issuePath(issueId, '/assignees'), body: { project_id: projectId, assignee_ids: assigneeIds }, idempotencyKey, schema: issueOnly }, caller),
+    close: () => pool.close(),
+  };
+}
+
+async function readBounded(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > MAX_RESPONSE_BYTES) throw new RetryableFailure('TASKER_BAD_RESPONSE', 'Tasker answered with more than 5 MiB', null);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function networkFailure(error: unknown): RetryableFailure {
+  if (error instanceof RetryableFailure) return error;
+  const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name ?? '';
+  if (/TIMEOUT|AbortError|TimeoutError/i.test(code)) return new RetryableFailure('TASKER_TIMEOUT', 'Tasker did not answer in time', null);
+  return new RetryableFailure('TASKER_UNAVAILABLE', 'Tasker could not be reached (connection failed or was reset)', null);
+}
+
+function mapTaskerError(status: number, error: { code: string; message: string; details?: Record<string, unknown> | undefined }, latencyMs: number): TaskerCallError {
+  const forward = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
+    new TaskerCallError(code, message, status, latencyMs, details);
+  switch (status) {
+    case 400:
+      return forward('BAD_USER_INPUT', `Tasker refused the input: ${error.message}`, error.details);
+    case 401:
+      // The agent did nothing wrong: the gateway and Tasker disagree on signing. Operators must look.
+      return forward('TASKER_REJECTED', 'Tasker refused the gateway’s signature; an operator must check TASKER_SIGNING_SECRET and clocks');
+    case 403:
+      return forward('FORBIDDEN', 'in Tasker, the agent’s owner is not a member of this project');
+    case 404:
+      return forward('NOT_FOUND', `Tasker: ${error.message}`);
+    case 409:
+      return forward('CONFLICT', `Tasker: ${error.message}`, error.details);
+    case 422:
+      return forward('IDEMPOTENCY_KEY_REUSED', 'Tasker saw this idempotency key with a different request');
+    default:
+      return forward('TASKER_BAD_RESPONSE', `Tasker answered ${status} (${error.code})`);
+  }
+}

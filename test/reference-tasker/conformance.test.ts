@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { checks, createConformanceContext, type ConformanceContext } from '../../conformance/checks.js';
+import { startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+const SECRET = 'conformance-test-secret-0123456789abcdef';
+
+describe('the reference Tasker conforms to the adapter contract', () => {
+  let database: TestDatabase;
+  let tasker: ReferenceTasker;
+  let ctx: ConformanceContext;
+
+  beforeAll(async () => {
+    // In-memory PGlite, or a fresh PostgreSQL database when vitest runs the postgres project.
+    database = await createTestDatabase();
+    tasker = await startReferenceTasker({ signingSecret: SECRET, port: 0, ...(database.url === undefined ? {} : { databaseUrl: database.url }) });
+    ctx = createConformanceContext({
+      taskerUrl: tasker.url,
+      secret: SECRET,
+      ownerUserId: 'local-user',
+      agentId: 'conformance-agent',
+      project: 'DEMO',
+      outsiderProject: 'PRIV',
+      outsiderMemberUserId: 'outsider-user',
+      secondProject: 'OPS',
+    });
+  });
+
+  afterAll(async () => {
+    await tasker?.close();
+    await database?.drop();
+  });
+
+  for (const check of checks) {
+    it(check.name, () => check.run(ctx));
+  }
+});
