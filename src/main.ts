@@ -5,6 +5,8 @@ import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { listen } from './http/server.js';
 import { createLogger } from './logging/logger.js';
+import { type ReferenceTaskerProcess, startReferenceTaskerProcess } from './dev/reference-tasker-process.js';
+import { join } from 'node:path';
 
 async function main(): Promise<void> {
   let config;
@@ -27,6 +29,19 @@ async function main(): Promise<void> {
     migrationsApplied: applied,
   });
 
+  let referenceTasker: ReferenceTaskerProcess | undefined;
+  if (!config.tasker.url && config.env !== 'production' && config.tasker.signingSecret) {
+    referenceTasker = await startReferenceTaskerProcess({
+      signingSecret: config.tasker.signingSecret,
+      dataDir: join(config.dataDir, 'reference-tasker'),
+      logger,
+    });
+    config = { ...config, tasker: { ...config.tasker, url: referenceTasker.url } };
+    logger.info('TASKER_URL is not set: started the reference Tasker (development only) with its demo workspace', {
+      taskerUrl: referenceTasker.url,
+    });
+  }
+
   const app = createGatewayApp({ config, db, logger });
   const server = await listen(app.fetch, config.http.host, config.http.port);
   logger.info('gateway listening', { url: server.url, graphql: `${server.url}/graphql`, env: config.env });
@@ -37,6 +52,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('shutting down', { signal });
     await server.close();
+    await app.close();
+    await referenceTasker?.stop();
     await db.destroy();
     process.exit(0);
   };

@@ -108,7 +108,7 @@ function describeScope(principal: Principal, scope: string, parameter: unknown):
       return 'this operation needs an agent token, not a Launcher token';
     case 'agentScope':
       return principal.kind === 'agent'
-        ? `the agent token lacks the scope ${String(parameter)} (on every granted project)`
+        ? `the agent's token does not carry ${String(parameter)} on any granted project; ask its owner to grant it`
         : `this operation needs an agent token with the scope ${String(parameter)}`;
     case 'agentAccess':
     case 'tokenAccess':

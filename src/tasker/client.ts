@@ -235,8 +235,11 @@ async function readBounded(body: AsyncIterable<Uint8Array>): Promise<string> {
 
 function networkFailure(error: unknown): RetryableFailure {
   if (error instanceof RetryableFailure) return error;
-  const code = (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name ?? '';
-  if (/TIMEOUT|AbortError|TimeoutError/i.test(code)) return new RetryableFailure('TASKER_TIMEOUT', 'Tasker did not answer in time', null);
+  // undici names its own timeouts by code (UND_ERR_HEADERS_TIMEOUT, ...); the abort signal's is a
+  // DOMException named TimeoutError whose numeric code means nothing here.
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  const timedOut = (typeof code === 'string' && code.includes('TIMEOUT')) || name === 'TimeoutError';
+  if (timedOut) return new RetryableFailure('TASKER_TIMEOUT', 'Tasker did not answer in time', null);
   return new RetryableFailure('TASKER_UNAVAILABLE', 'Tasker could not be reached (connection failed or was reset)', null);
 }
 

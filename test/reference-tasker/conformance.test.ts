@@ -13,7 +13,11 @@ describe('the reference Tasker conforms to the adapter contract', () => {
   beforeAll(async () => {
     // In-memory PGlite, or a fresh PostgreSQL database when vitest runs the postgres project.
     database = await createTestDatabase();
-    tasker = await startReferenceTasker({ signingSecret: SECRET, port: 0, ...(database.url === undefined ? {} : { databaseUrl: database.url }) });
+    tasker = await startReferenceTasker({
+      signingSecret: SECRET,
+      port: 0,
+      ...(database.url === undefined ? {} : { databaseUrl: database.url }),
+    });
     ctx = createConformanceContext({
       taskerUrl: tasker.url,
       secret: SECRET,

@@ -66,7 +66,8 @@ describe('reference Tasker server', () => {
     const created = await client.send(create);
     expect(created.status).toBe(201);
     const issueId = (created.json as { issue: { id: string } }).issue.id;
-    expect((await client.call('POST', '/issues', { body: { project_id: DEMO.id, title: 'audited' }, idempotencyKey: key, now })).status).toBe(201);
+    const replayed = await client.call('POST', '/issues', { body: { project_id: DEMO.id, title: 'audited' }, idempotencyKey: key, now });
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect((await client.call('POST', '/issues', { body: { project_id: DEMO.id, title: '' }, now })).status).toBe(400);
     const path = `/issues/${issueId}`;
     const writes = [
@@ -122,7 +123,7 @@ describe('reference Tasker server', () => {
 
     // An abandoned claim (its holder crashed) frees the key once its lease runs out.
     clock += 10 * 60_000;
-    const retried = await client.call('POST', '/issues', { body: { project_id: DEMO.id, title: 'waits' }, idempotencyKey: 'busy-key', now });
+    const retried = await client.call('POST', '/issues', { rawBody: body, idempotencyKey: 'busy-key', now });
     expect(retried.status).toBe(201);
   });
 

@@ -24,11 +24,23 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export interface TestGatewayOptions {
+  /** Runs once the database exists and before the gateway starts; returns more environment (TASKER_URL). */
+  prepare?: (database: TestDatabase) => Promise<Record<string, string>>;
+}
+
+export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
   const database = await createTestDatabase();
   const secret = randomBytes(32).toString('hex');
+  const prepared = options.prepare ? await options.prepare(database) : {};
   const config: Config = {
-    ...loadConfig({ NODE_ENV: 'test', LAUNCHER_JWT_SECRET: secret, TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'), ...env }),
+    ...loadConfig({
+      NODE_ENV: 'test',
+      LAUNCHER_JWT_SECRET: secret,
+      TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'),
+      ...env,
+      ...prepared,
+    }),
     database: database.config,
   };
   const db = await openDatabase(config.database);
@@ -51,6 +63,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       ),
     close: async () => {
       await server.close();
+      await app.close();
       await db.destroy();
       await database.drop();
     },

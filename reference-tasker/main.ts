@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { MIN_SECRET_LENGTH, startReferenceTasker } from './index.js';
+
+/**
+ * `tsx reference-tasker/main.ts`: the reference Tasker for local development. Configured
+ * from the environment only, so that the secret never appears in a command line.
+ */
+const optional = (schema: z.ZodString) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const Env = z.object({
+  TASKER_SIGNING_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`),
+  REFERENCE_TASKER_PORT: z.preprocess(
+    (value) => (value === undefined || value === '' ? '4200' : value),
+    z.string().regex(/^[0-9]{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65_535)),
+  ),
+  REFERENCE_TASKER_HOST: optional(z.string()),
+  REFERENCE_TASKER_DATABASE_URL: optional(z.string()),
+  REFERENCE_TASKER_DATA_DIR: optional(z.string()),
+});
+
+function readEnv(): z.output<typeof Env> {
+  const parsed = Env.safeParse(process.env);
+  if (parsed.success) return parsed.data;
+  // Name the variable and the rule, never the value: one of them is the secret.
+  for (const issue of parsed.error.issues) console.error(`reference Tasker: ${issue.path.join('.')}: ${issue.message}`);
+  process.exit(2);
+}
+
+const env = readEnv();
+const tasker = await startReferenceTasker({
+  signingSecret: env.TASKER_SIGNING_SECRET,
+  port: env.REFERENCE_TASKER_PORT,
+  host: env.REFERENCE_TASKER_HOST ?? '127.0.0.1',
+  ...(env.REFERENCE_TASKER_DATABASE_URL === undefined ? {} : { databaseUrl: env.REFERENCE_TASKER_DATABASE_URL }),
+  ...(env.REFERENCE_TASKER_DATA_DIR === undefined ? {} : { dataDir: env.REFERENCE_TASKER_DATA_DIR }),
+  log: (line) => console.log(line),
+});
+console.log(`reference Tasker listening on ${tasker.url}`);
+
+let stopping = false;
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`reference Tasker stopping (${signal})`);
+  await tasker.close();
+  process.exit(0);
+}
+process.on('SIGTERM', (signal) => void stop(signal));
+process.on('SIGINT', (signal) => void stop(signal));

@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../logging/logger.js';
+
+/**
+ * Development only: runs the reference Tasker (reference-tasker/, a separate program) as a child
+ * process on loopback, so `npm start` without TASKER_URL shows the whole flow. The gateway still
+ * reaches it only over HTTP, exactly as it reaches the real Tasker.
+ */
+export interface ReferenceTaskerProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const READY_LINE = /reference Tasker listening on (http:\/\/\S+)/;
+
+export async function startReferenceTaskerProcess(options: {
+  signingSecret: string;
+  dataDir: string;
+  logger: Logger;
+  port?: number;
+}): Promise<ReferenceTaskerProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'reference-tasker', 'main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      // The secret travels in the environment, never on a command line others can read.
+      TASKER_SIGNING_SECRET: options.signingSecret,
+      REFERENCE_TASKER_PORT: String(options.port ?? 0),
+      REFERENCE_TASKER_HOST: '127.0.0.1',
+      REFERENCE_TASKER_DATA_DIR: options.dataDir,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  // Whatever way the gateway ends, the child ends with it.
+  const killChild = () => child.kill('SIGTERM');
+  process.once('exit', killChild);
+
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = READY_LINE.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => options.logger.warn('reference Tasker', { output: chunk.toString().trim() }));
+    child.once('exit', (code) => reject(new Error(`the reference Tasker exited before it was ready (exit code ${code})`)));
+    child.once('error', reject);
+  });
+  child.stdout?.removeAllListeners('data');
+  child.stdout?.resume();
+
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.off('exit', killChild);
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { DEMO_IDS, startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
+import { createAgent, createToken, setGrant } from './fixtures.js';
+import { startTestGateway, type TestGateway } from './gateway.js';
+
+/**
+ * The whole path on loopback: gateway → fault proxy → reference Tasker, both on this project's
+ * database kind (PGlite, or PostgreSQL with the reference Tasker in its own schema).
+ */
+export interface TestStack {
+  gateway: TestGateway;
+  tasker: ReferenceTasker;
+  proxy: FaultProxy;
+  /** Launcher JWT of the seeded Tasker user "local-user". */
+  owner: string;
+  /** An agent of local-user with the given grants, and a token carrying all its scopes. */
+  agentWith(grants: Record<string, string[]>, name?: string): Promise<{ agentId: string; token: string; tokenId: string }>;
+  close(): Promise<void>;
+}
+
+export const DEMO = DEMO_IDS.projects.DEMO;
+export const OPS = DEMO_IDS.projects.OPS;
+export const PRIV = DEMO_IDS.projects.PRIV;
+
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const signingSecret = randomBytes(32).toString('hex');
+  let tasker: ReferenceTasker | undefined;
+  let proxy: FaultProxy | undefined;
+  const gateway = await startTestGateway(
+    // Fast failure paths: a short per-attempt timeout and one retry keep fault tests quick.
+    { TASKER_SIGNING_SECRET: signingSecret, TASKER_TIMEOUT_MS: '1500', TASKER_MAX_RETRIES: '1', ...env },
+    {
+      prepare: async (database) => {
+        tasker = await startReferenceTasker({ signingSecret, ...(database.url ? { databaseUrl: database.url } : {}) });
+        proxy = await startFaultProxy(tasker.url);
+        return { TASKER_URL: proxy.url };
+      },
+    },
+  );
+  if (!tasker || !proxy) throw new Error('the reference Tasker did not start');
+  const owner = await gateway.launcherToken({ sub: 'local-user', email: 'local@example.test' });
+  const [startedTasker, startedProxy] = [tasker, proxy];
+  return {
+    gateway,
+    tasker: startedTasker,
+    proxy: startedProxy,
+    owner,
+    async agentWith(grants, name = 'Test agent') {
+      const agentId = await createAgent(gateway, owner, name);
+      for (const [projectId, scopes] of Object.entries(grants)) await setGrant(gateway, owner, agentId, projectId, scopes);
+      const { secret, id } = await createToken(gateway, owner, agentId);
+      return { agentId, token: secret, tokenId: id };
+    },
+    async close() {
+      // The reference Tasker lets go of the shared database before the gateway drops it.
+      await startedProxy.close();
+      await startedTasker.close();
+      await gateway.close();
+    },
+  };
+}
