@@ -5,7 +5,10 @@ import { withShield } from './auth/shield.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/database.js';
 import { createRouter, type FetchHandler } from './http/router.js';
+import { useAgentPersistedOperations } from './http/plugins/use-agent-persisted-operations.js';
 import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
+import { createMcpEndpoint } from './mcp/http-endpoint.js';
+import { loadToolManifest } from './mcp/manifest.js';
 import type { Logger } from './logging/logger.js';
 import type { GatewayDeps } from './resolvers/context.js';
 import { createTaskerClient, type TaskerClient } from './tasker/client.js';
@@ -48,7 +51,22 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     launcherJwt: createLauncherJwtVerifier(options.config.launcherJwt, () => now().getTime()),
     now,
   });
-  const yoga = createGatewayYoga({ schema: withShield(pothosSchema), deps, authenticator, logger: options.logger });
-  const fetch = createRouter({ deps, authenticator, logger: options.logger, yoga });
+  const manifest = loadToolManifest();
+  const yoga = createGatewayYoga({
+    schema: withShield(pothosSchema),
+    deps,
+    authenticator,
+    logger: options.logger,
+    plugins: [useAgentPersistedOperations(manifest.persistedOperations)],
+  });
+  const mcp = createMcpEndpoint({
+    manifest,
+    yoga,
+    authenticator,
+    trustProxy: options.config.http.trustProxy,
+    allowedOrigins: options.config.mcp.allowedOrigins,
+    logger: options.logger,
+  });
+  const fetch = createRouter({ deps, authenticator, logger: options.logger, yoga, mcp });
   return { fetch, yoga, deps, close: () => deps.tasker.close() };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, graphql, type GraphQLResult } from '../support/gateway.js';
+import { errorCode, type GraphQLResult, runOperation } from '../support/gateway.js';
 import { DEMO, OPS, startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -23,50 +23,40 @@ interface ToolCase {
   run(stack: TestStack, token: string, target: Target): Promise<GraphQLResult>;
 }
 
-const gql = (query: string) => (stack: TestStack, token: string, variables: Record<string, unknown>) =>
-  graphql(stack.gateway, query, { token, variables });
+const op = (name: string) => (stack: TestStack, token: string, variables: Record<string, unknown>) =>
+  runOperation(stack.gateway, name, { token, variables });
 
 const TOOLS: ToolCase[] = [
-  { field: 'projects', scope: 'PROJECTS_READ', byIssue: false, run: (s, t) => gql('{ projects { nodes { project { id } } } }')(s, t, {}) },
-  { field: 'resolveProject', scope: 'PROJECTS_READ', byIssue: false, run: (s, t, x) => gql('query($q: String!) { resolveProject(query: $q) { id } }')(s, t, { q: x.projectId }) },
-  { field: 'projectContext', scope: 'PROJECTS_READ', byIssue: false, run: (s, t, x) => gql('query($p: ID!) { projectContext(projectId: $p) { project { id } } }')(s, t, { p: x.projectId }) },
-  { field: 'issues', scope: 'ISSUES_READ', byIssue: false, run: (s, t, x) => gql('query($p: ID!) { issues(projectId: $p) { nodes { id } } }')(s, t, { p: x.projectId }) },
-  { field: 'issue', scope: 'ISSUES_READ', byIssue: true, run: (s, t, x) => gql('query($i: ID!) { issue(id: $i) { id } }')(s, t, { i: x.issueId }) },
+  { field: 'projects', scope: 'PROJECTS_READ', byIssue: false, run: (s, t) => op('ListProjects')(s, t, {}) },
+  { field: 'resolveProject', scope: 'PROJECTS_READ', byIssue: false, run: (s, t, x) => op('ResolveProject')(s, t, { query: x.projectId }) },
+  { field: 'projectContext', scope: 'PROJECTS_READ', byIssue: false, run: (s, t, x) => op('GetProjectContext')(s, t, { projectId: x.projectId }) },
+  { field: 'issues', scope: 'ISSUES_READ', byIssue: false, run: (s, t, x) => op('ListIssues')(s, t, { projectId: x.projectId }) },
+  { field: 'issue', scope: 'ISSUES_READ', byIssue: true, run: (s, t, x) => op('GetIssue')(s, t, { issueId: x.issueId }) },
   {
     field: 'createIssue',
     scope: 'ISSUES_WRITE',
     byIssue: false,
-    run: (s, t, x) => gql('mutation($p: ID!) { createIssue(input: { projectId: $p, title: "matrix" }) { id } }')(s, t, { p: x.projectId }),
+    run: (s, t, x) => op('CreateIssue')(s, t, { input: { projectId: x.projectId, title: 'matrix' } }),
   },
   {
     field: 'updateIssue',
     scope: 'ISSUES_WRITE',
     byIssue: true,
-    run: (s, t, x) => gql('mutation($i: ID!) { updateIssue(input: { issueId: $i, priority: low }) { id } }')(s, t, { i: x.issueId }),
+    run: (s, t, x) => op('UpdateIssue')(s, t, { input: { issueId: x.issueId, priority: 'low' } }),
   },
-  {
-    field: 'moveIssue',
-    scope: 'ISSUES_WRITE',
-    byIssue: true,
-    run: (s, t, x) => gql('mutation($i: ID!, $s: ID!) { moveIssue(issueId: $i, stateId: $s) { id } }')(s, t, { i: x.issueId, s: x.stateId }),
-  },
-  {
-    field: 'addComment',
-    scope: 'COMMENTS_WRITE',
-    byIssue: true,
-    run: (s, t, x) => gql('mutation($i: ID!) { addComment(issueId: $i, body: "matrix") { comment { id } } }')(s, t, { i: x.issueId }),
-  },
+  { field: 'moveIssue', scope: 'ISSUES_WRITE', byIssue: true, run: (s, t, x) => op('MoveIssue')(s, t, { issueId: x.issueId, stateId: x.stateId }) },
+  { field: 'addComment', scope: 'COMMENTS_WRITE', byIssue: true, run: (s, t, x) => op('AddComment')(s, t, { issueId: x.issueId, body: 'matrix' }) },
   {
     field: 'setIssueLabels',
     scope: 'LABELS_WRITE',
     byIssue: true,
-    run: (s, t, x) => gql('mutation($i: ID!, $l: [ID!]!) { setIssueLabels(issueId: $i, labelIds: $l) { id } }')(s, t, { i: x.issueId, l: [x.labelId] }),
+    run: (s, t, x) => op('SetIssueLabels')(s, t, { issueId: x.issueId, labelIds: [x.labelId] }),
   },
   {
     field: 'setIssueAssignees',
     scope: 'ASSIGNEES_WRITE',
     byIssue: true,
-    run: (s, t, x) => gql('mutation($i: ID!) { setIssueAssignees(issueId: $i, assigneeIds: ["local-user"]) { id } }')(s, t, { i: x.issueId }),
+    run: (s, t, x) => op('SetIssueAssignees')(s, t, { issueId: x.issueId, assigneeIds: ['local-user'] }),
   },
 ];
 
@@ -76,11 +66,10 @@ let ops: Target;
 
 async function seedIssue(projectId: string): Promise<string> {
   const { token } = await stack.agentWith({ [projectId]: ['ISSUES_WRITE'] }, 'seeder');
-  const created = await graphql<{ createIssue: { id: string } }>(
-    stack.gateway,
-    'mutation($p: ID!) { createIssue(input: { projectId: $p, title: "matrix target" }) { id } }',
-    { token, variables: { p: projectId } },
-  );
+  const created = await runOperation<{ createIssue: { id: string } }>(stack.gateway, 'CreateIssue', {
+    token,
+    variables: { input: { projectId, title: 'matrix target' } },
+  });
   expect(created.errors).toBeUndefined();
   return created.data!.createIssue.id;
 }

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { errorCode, graphql } from '../support/gateway.js';
+import { errorCode, runOperation } from '../support/gateway.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
-
-const CREATE = 'mutation($i: CreateIssueInput!) { createIssue(input: $i) { id key title } }';
 
 let stack: TestStack;
 let agent: { agentId: string; token: string };
@@ -15,9 +13,9 @@ afterAll(() => stack.close());
 beforeEach(() => stack.proxy.reset());
 
 const createWith = (token: string, key: string, title: string) =>
-  graphql<{ createIssue: { id: string; key: string } }>(stack.gateway, CREATE, {
+  runOperation<{ createIssue: { id: string; key: string } }>(stack.gateway, 'CreateIssue', {
     token,
-    variables: { i: { projectId: DEMO.id, title, idempotencyKey: key } },
+    variables: { input: { projectId: DEMO.id, title, idempotencyKey: key } },
   });
 
 const creations = async () => (await stack.tasker.activity()).filter((row) => row.action === 'issue.created').length;

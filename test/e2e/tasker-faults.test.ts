@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent, createToken, setGrant } from '../support/fixtures.js';
-import { errorCode, graphql, startTestGateway } from '../support/gateway.js';
+import { errorCode, graphql, runOperation, startTestGateway } from '../support/gateway.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
 import type { Fault } from '../support/fault-proxy.js';
 
@@ -14,8 +14,7 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 beforeEach(() => stack.proxy.reset());
 
-const listIssues = (token = agent.token) =>
-  graphql(stack.gateway, 'query($p: ID!) { issues(projectId: $p) { nodes { id } } }', { token, variables: { p: DEMO.id } });
+const listIssues = (token = agent.token) => runOperation(stack.gateway, 'ListIssues', { token, variables: { projectId: DEMO.id } });
 
 async function lastAuditEvent(action: string) {
   return stack.gateway.db
@@ -57,26 +56,25 @@ describe('Tasker faults become clear, audited errors', () => {
   });
 
   it('does not retry a Tasker refusal (4xx)', async () => {
-    const result = await graphql(stack.gateway, 'query { issue(id: "no-such-issue") { id } }', { token: agent.token });
+    const result = await runOperation(stack.gateway, 'GetIssue', { token: agent.token, variables: { issueId: 'no-such-issue' } });
     expect(errorCode(result)).toBe('NOT_FOUND');
     expect(stack.proxy.seen.length).toBe(1);
   });
 
   it('turns a success that changed nothing into TASKER_WRITE_NOT_APPLIED', async () => {
-    const created = await graphql<{ createIssue: { id: string } }>(
-      stack.gateway,
-      'mutation($p: ID!) { createIssue(input: { projectId: $p, title: "no-op target" }) { id } }',
-      { token: agent.token, variables: { p: DEMO.id } },
-    );
+    const created = await runOperation<{ createIssue: { id: string } }>(stack.gateway, 'CreateIssue', {
+      token: agent.token,
+      variables: { input: { projectId: DEMO.id, title: 'no-op target' } },
+    });
     // Tasker answers 200 for the label write but with the labels as they were before.
     stack.proxy.inject({
       kind: 'rewrite',
       rewrite: (body, request) =>
         request.method === 'PUT' ? { issue: { ...(body.issue as Record<string, unknown>), label_ids: [] } } : body,
     });
-    const result = await graphql(stack.gateway, 'mutation($i: ID!, $l: [ID!]!) { setIssueLabels(issueId: $i, labelIds: $l) { id } }', {
+    const result = await runOperation(stack.gateway, 'SetIssueLabels', {
       token: agent.token,
-      variables: { i: created.data!.createIssue.id, l: [DEMO.labels.bug] },
+      variables: { issueId: created.data!.createIssue.id, labelIds: [DEMO.labels.bug] },
     });
     expect(errorCode(result)).toBe('TASKER_WRITE_NOT_APPLIED');
     expect((await lastAuditEvent('agent.setIssueLabels')).outcome).toBe('failed');
@@ -90,10 +88,7 @@ describe('Tasker faults become clear, audited errors', () => {
       const agentId = await createAgent(misconfigured, owner);
       await setGrant(misconfigured, owner, agentId, DEMO.id, ['ISSUES_READ']);
       const { secret } = await createToken(misconfigured, owner, agentId);
-      const result = await graphql(misconfigured, 'query($p: ID!) { issues(projectId: $p) { nodes { id } } }', {
-        token: secret,
-        variables: { p: DEMO.id },
-      });
+      const result = await runOperation(misconfigured, 'ListIssues', { token: secret, variables: { projectId: DEMO.id } });
       expect(errorCode(result)).toBe('TASKER_REJECTED');
       expect(result.status).toBe(502);
     } finally {

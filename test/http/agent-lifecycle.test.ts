@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashAgentToken } from '../../src/auth/agent-token.js';
-import { createAgent, createToken, SESSION_QUERY, setGrant } from '../support/fixtures.js';
+import { agentSession, createAgent, createToken, setGrant } from '../support/fixtures.js';
 import { errorCode, graphql, rest, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gateway: TestGateway;
@@ -19,7 +19,7 @@ describe('agent lifecycle over GraphQL', () => {
     const { secret, id: tokenId } = await createToken(gateway, alice, agentId);
     expect(secret).toMatch(/^ndcag_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}$/);
 
-    const session = await graphql<{ agentSession: Record<string, unknown> }>(gateway, SESSION_QUERY, { token: secret });
+    const session = await agentSession(gateway, secret);
     expect(session.errors).toBeUndefined();
     expect(session.data!.agentSession).toEqual({
       agent: { id: agentId, displayName: 'Alice Codex' },
@@ -35,7 +35,7 @@ describe('agent lifecycle over GraphQL', () => {
     );
     expect(revoked.data!.revokeToken.status).toBe('revoked');
 
-    const refused = await graphql(gateway, SESSION_QUERY, { token: secret });
+    const refused = await agentSession(gateway, secret);
     expect(errorCode(refused)).toBe('UNAUTHENTICATED');
     expect(refused.errors![0]!.message).toBe('the agent token has been revoked');
   });
@@ -65,10 +65,10 @@ describe('agent lifecycle over GraphQL', () => {
     const agentId = await createAgent(gateway, alice);
     await setGrant(gateway, alice, agentId, 'project-a', ['ISSUES_READ']);
     const { secret } = await createToken(gateway, alice, agentId);
-    expect((await graphql(gateway, SESSION_QUERY, { token: secret })).errors).toBeUndefined();
+    expect((await agentSession(gateway, secret)).errors).toBeUndefined();
 
     await graphql(gateway, 'mutation($id: ID!) { disableAgent(id: $id) { status } }', { token: alice, variables: { id: agentId } });
-    const refused = await graphql(gateway, SESSION_QUERY, { token: secret });
+    const refused = await agentSession(gateway, secret);
     expect(errorCode(refused)).toBe('UNAUTHENTICATED');
     expect(refused.errors![0]!.message).toBe('the agent is disabled by its owner');
 
@@ -80,7 +80,7 @@ describe('agent lifecycle over GraphQL', () => {
     expect(errorCode(noNewTokens)).toBe('CONFLICT');
 
     await graphql(gateway, 'mutation($id: ID!) { enableAgent(id: $id) { status } }', { token: alice, variables: { id: agentId } });
-    expect((await graphql(gateway, SESSION_QUERY, { token: secret })).errors).toBeUndefined();
+    expect((await agentSession(gateway, secret)).errors).toBeUndefined();
   });
 
   it('refuses a token past its expiry', async () => {
@@ -88,7 +88,7 @@ describe('agent lifecycle over GraphQL', () => {
     const { secret } = await createToken(gateway, alice, agentId, { expiresInDays: 1 });
     gateway.clock.offsetMs = 2 * 86_400_000;
     try {
-      const refused = await graphql(gateway, SESSION_QUERY, { token: secret });
+      const refused = await agentSession(gateway, secret);
       expect(errorCode(refused)).toBe('UNAUTHENTICATED');
       expect(refused.errors![0]!.message).toBe('the agent token has expired');
     } finally {
@@ -100,7 +100,7 @@ describe('agent lifecycle over GraphQL', () => {
     const agentId = await createAgent(gateway, alice);
     const { secret } = await createToken(gateway, alice, agentId);
     const typo = `${secret.slice(0, 10)}${secret[10] === 'a' ? 'b' : 'a'}${secret.slice(11)}`;
-    const refused = await graphql(gateway, SESSION_QUERY, { token: typo });
+    const refused = await agentSession(gateway, typo);
     expect(errorCode(refused)).toBe('UNAUTHENTICATED');
     expect(refused.errors![0]!.message).toContain('checksum');
   });
@@ -126,7 +126,7 @@ describe('agent lifecycle over GraphQL', () => {
       token: alice,
       variables: { a: agentId, p: 'project-b' },
     });
-    const session = await graphql<{ agentSession: { grants: { projectId: string }[] } }>(gateway, SESSION_QUERY, { token: secret });
+    const session = await agentSession(gateway, secret);
     expect(session.data!.agentSession.grants.map((grant) => grant.projectId)).toEqual(['project-a']);
   });
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent, createToken, SESSION_QUERY, setGrant } from '../support/fixtures.js';
+import { agentSession, createAgent, createToken, setGrant } from '../support/fixtures.js';
 import { errorCode, graphql, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gateway: TestGateway;
@@ -102,9 +102,11 @@ describe('principal kinds', () => {
   it('keeps agent tokens out of Launcher operations and Launcher tokens out of agent ones', async () => {
     await setGrant(gateway, alice, aliceAgent, 'project-a', ['ISSUES_READ']);
     const { secret } = await createToken(gateway, alice, aliceAgent);
+    // An agent cannot even send a Launcher document: agents run persisted operations only.
     const agentOnLauncher = await graphql(gateway, '{ agents { nodes { id } } }', { token: secret });
-    expect(errorCode(agentOnLauncher)).toBe('FORBIDDEN');
-    const launcherOnAgent = await graphql(gateway, SESSION_QUERY, { token: alice });
+    expect(errorCode(agentOnLauncher)).toBe('PERSISTED_OPERATION_ONLY');
+    expect(agentOnLauncher.status).toBe(403);
+    const launcherOnAgent = await agentSession(gateway, alice);
     expect(errorCode(launcherOnAgent)).toBe('FORBIDDEN');
     const anonymous = await graphql(gateway, '{ me { userId } }');
     expect(errorCode(anonymous)).toBe('UNAUTHENTICATED');

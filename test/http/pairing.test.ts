@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent, SESSION_QUERY, setGrant } from '../support/fixtures.js';
+import { agentSession, createAgent, setGrant } from '../support/fixtures.js';
 import { errorCode, graphql, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gateway: TestGateway;
@@ -58,7 +58,7 @@ describe('pairing codes', () => {
       grants: [{ projectId: 'project-a' }],
       token: { createdVia: 'pairing' },
     });
-    const session = await graphql(gateway, SESSION_QUERY, { token: exchanged.data!.exchangePairingCode.secret });
+    const session = await agentSession(gateway, exchanged.data!.exchangePairingCode.secret);
     expect(session.errors).toBeUndefined();
 
     const again = await graphql(gateway, EXCHANGE, { variables: { code }, headers: client });

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { graphql, type TestGateway } from './gateway.js';
+import { graphql, runOperation, type GraphQLResult, type TestGateway } from './gateway.js';
 
 /** Small GraphQL steps the suites share; each asserts it succeeded so a broken step fails loudly. */
 export async function createAgent(gateway: TestGateway, token: string, displayName = 'Local Codex'): Promise<string> {
@@ -42,4 +42,15 @@ export async function createToken(
   return { secret: result.data!.createToken.secret, id: result.data!.createToken.token.id };
 }
 
-export const SESSION_QUERY = '{ agentSession { agent { id displayName } owner { userId email } scopes grants { projectId scopes } } }';
+export interface AgentSessionData {
+  agentSession: {
+    agent: { id: string; displayName: string };
+    owner: { userId: string; email: string };
+    scopes: string[];
+    grants: { projectId: string; scopes: string[] }[];
+  };
+}
+
+/** The agent's view of itself, through its persisted operation. */
+export const agentSession = (gateway: { url: string }, token: string): Promise<GraphQLResult<AgentSessionData>> =>
+  runOperation<AgentSessionData>(gateway, 'GetAgentSession', { token });

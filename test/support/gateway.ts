@@ -6,6 +6,7 @@ import { type Db, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { loadToolManifest } from '../../src/mcp/manifest.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /**
@@ -115,7 +116,36 @@ export async function rest<Body = Record<string, unknown>>(
   return { status: response.status, body: (text ? JSON.parse(text) : null) as Body, headers: response.headers };
 }
 
+/**
+ * Runs one of the gateway's persisted operations (src/mcp/operations) by id, the only way an
+ * agent token may use GraphQL.
+ */
+export async function runOperation<Data = Record<string, unknown>>(
+  gateway: { url: string },
+  operationName: string,
+  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResult<Data>> {
+  const tool = loadToolManifest().tools.find((candidate) => candidate.operationName === operationName);
+  if (!tool) throw new Error(`no persisted operation named ${operationName}`);
+  const response = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({
+      operationName,
+      variables: options.variables ?? {},
+      extensions: { persistedQuery: { version: 1, sha256Hash: tool.operationId } },
+    }),
+  });
+  const body = (await response.json()) as { data?: Data | null; errors?: GraphQLResult['errors'] };
+  return { status: response.status, data: body.data, errors: body.errors };
+}
+
 /** Expects exactly one error and returns its code, so a test reads `expect(code).toBe(...)`. */
-export function errorCode(result: GraphQLResult): string | undefined {
+export function errorCode(result: Pick<GraphQLResult<unknown>, 'errors'>): string | undefined {
   return result.errors?.[0]?.extensions.code;
 }

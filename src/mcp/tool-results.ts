@@ -1,0 +1,49 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * How a GraphQL answer becomes an MCP tool result. Success carries the data as
+ * structuredContent (matching the tool's outputSchema) and as readable JSON text. A refusal or
+ * failure is a result with isError and a sentence a model can act on — what went wrong, and
+ * what to do next — never a protocol error.
+ */
+export interface GraphQLAnswer {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+const NEXT_STEP: Record<string, string> = {
+  UNAUTHENTICATED: 'The agent token no longer works. Ask the user to pair this agent again (new pairing code in the NODE.DC Launcher).',
+  FORBIDDEN: 'This agent is not allowed to do this. Do not retry; tell the user which grant or scope is missing.',
+  PERSISTED_OPERATION_ONLY: 'Only the listed tools can be used.',
+  PERSISTED_OPERATION_NOT_FOUND: 'The tool list is out of date; list the tools again.',
+  BAD_USER_INPUT: 'Fix the arguments and call the tool again.',
+  GRAPHQL_VALIDATION_FAILED: 'Fix the arguments and call the tool again.',
+  NOT_FOUND: 'Check the id: list_projects, list_issues and get_project_context return valid ids.',
+  CONFLICT: 'Make the request unambiguous (for example, use the project id) and call again.',
+  IDEMPOTENCY_IN_PROGRESS: 'The same request is still running. Wait a few seconds, then retry with the same idempotencyKey.',
+  IDEMPOTENCY_KEY_REUSED: 'This idempotencyKey belongs to a different request; use a new key for a new request.',
+  RATE_LIMITED: 'Wait a minute before trying again.',
+  TASKER_UNAVAILABLE: 'Tasker is unavailable right now. Retry later; for writes, reuse the same idempotencyKey so nothing is done twice.',
+  TASKER_TIMEOUT: 'Tasker did not answer in time. Retry later; for writes, reuse the same idempotencyKey so nothing is done twice.',
+  TASKER_WRITE_NOT_APPLIED: 'The change is not confirmed. Read the issue with get_issue before trying again.',
+};
+const DEFAULT_NEXT_STEP = 'The gateway could not complete this call. Tell the user; do not retry blindly.';
+
+export function toToolResult(answer: GraphQLAnswer, requestId: string): CallToolResult {
+  const errors = answer.errors ?? [];
+  if (errors.length === 0 && answer.data) {
+    return { content: [{ type: 'text', text: JSON.stringify(answer.data, null, 2) }], structuredContent: answer.data };
+  }
+  return toolError(
+    errors.map((error) => {
+      const code = error.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+      return { code, message: error.message };
+    }),
+    requestId,
+  );
+}
+
+export function toolError(problems: { code: string; message: string }[], requestId: string): CallToolResult {
+  const lines = problems.map(({ code, message }) => `${code}: ${message}. ${NEXT_STEP[code] ?? DEFAULT_NEXT_STEP}`);
+  return { isError: true, content: [{ type: 'text', text: `${lines.join('\n')}\n(request id ${requestId})` }] };
+}
