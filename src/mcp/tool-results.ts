@@ -26,6 +26,7 @@ const NEXT_STEP: Record<string, string> = {
   TASKER_UNAVAILABLE: 'Tasker is unavailable right now. Retry later; for writes, reuse the same idempotencyKey so nothing is done twice.',
   TASKER_TIMEOUT: 'Tasker did not answer in time. Retry later; for writes, reuse the same idempotencyKey so nothing is done twice.',
   TASKER_WRITE_NOT_APPLIED: 'The change is not confirmed. Read the issue with get_issue before trying again.',
+  GATEWAY_UNREACHABLE: 'The gateway cannot be reached from this machine. Ask the user to run `tasker-agent doctor`.',
 };
 const DEFAULT_NEXT_STEP = 'The gateway could not complete this call. Tell the user; do not retry blindly.';
 

@@ -1,0 +1,173 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgent, setGrant } from '../support/fixtures.js';
+import { graphql } from '../support/gateway.js';
+import { textOf } from '../support/mcp-client.js';
+import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
+
+/** The CLI as a user runs it: a separate process, talking to the gateway over loopback HTTP. */
+const BIN = fileURLToPath(new URL('../../bin/tasker-agent.js', import.meta.url));
+
+function cli(args: string[], configDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH, TASKER_AGENT_CONFIG_DIR: configDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let stack: TestStack;
+let agentId: string;
+
+async function pairingCode(): Promise<string> {
+  const result = await graphql<{ createPairingCode: { code: string } }>(
+    stack.gateway,
+    'mutation($i: CreatePairingCodeInput!) { createPairingCode(input: $i) { code } }',
+    { token: stack.owner, variables: { i: { agentId } } },
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data!.createPairingCode.code;
+}
+
+async function pairedConfigDir(): Promise<string> {
+  const dir = join(mkdtempSync(join(tmpdir(), 'tasker-agent-')), 'config');
+  const paired = await cli(['pair', await pairingCode(), '--gateway', stack.gateway.url], dir);
+  expect(paired.code, paired.stderr).toBe(0);
+  return dir;
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  agentId = await createAgent(stack.gateway, stack.owner, 'Laptop Codex');
+  await setGrant(stack.gateway, stack.owner, agentId, DEMO.id, ['PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE']);
+});
+afterAll(() => stack.close());
+
+describe('tasker-agent pair', () => {
+  it('stores the token 0600 in the config folder without printing it, and says what was connected', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tasker-agent-')), 'config');
+    const result = await cli(['pair', (await pairingCode()).toLowerCase(), '--gateway', `${stack.gateway.url}/`], dir);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Paired as agent "Laptop Codex" acting for local@example.test');
+    expect(result.stdout).toContain(`${DEMO.id}: PROJECTS_READ, ISSUES_READ, ISSUES_WRITE`);
+    const file = join(dir, 'credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { token: string; gateway: string };
+    expect(stored.token).toMatch(/^ndcag_/);
+    expect(stored.gateway).toBe(stack.gateway.url);
+    expect(result.stdout).not.toContain(stored.token);
+  });
+
+  it('prints the token only when asked', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tasker-agent-')), 'config');
+    const result = await cli(['pair', await pairingCode(), '--gateway', stack.gateway.url, '--print-token'], dir);
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^ndcag_/);
+  });
+
+  it('explains a refused or malformed code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tasker-agent-'));
+    const refused = await cli(['pair', 'BBBB-BBBB', '--gateway', stack.gateway.url], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('pairing failed: NOT_FOUND');
+    const malformed = await cli(['pair', 'hello', '--gateway', stack.gateway.url], dir);
+    expect(malformed.stderr).toContain('that is not a pairing code');
+    const noGateway = await cli(['pair', 'BBBB-BBBB'], dir);
+    expect(noGateway.stderr).toContain('--gateway');
+  });
+});
+
+describe('tasker-agent mcp (stdio)', () => {
+  it('serves the scoped tools and forwards calls to the gateway as persisted operations', async () => {
+    const dir = await pairedConfigDir();
+    const client = new Client({ name: 'stdio-test', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: { PATH: process.env.PATH ?? '', TASKER_AGENT_CONFIG_DIR: dir }, stderr: 'pipe' }),
+    );
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name).sort()).toEqual([
+        'create_issue', 'get_agent_session', 'get_issue', 'get_project_context', 'list_issues', 'list_projects', 'move_issue', 'resolve_project', 'update_issue',
+      ]);
+      const listed = await client.callTool({ name: 'list_issues', arguments: { projectId: DEMO.id, first: 1 } });
+      expect(listed.isError).toBeFalsy();
+      expect((listed.structuredContent as { issues: { nodes: unknown[] } }).issues.nodes).toHaveLength(1);
+
+      const args = { input: { projectId: DEMO.id, title: 'Via stdio', idempotencyKey: 'stdio-1' } };
+      const created = await client.callTool({ name: 'create_issue', arguments: args });
+      const again = await client.callTool({ name: 'create_issue', arguments: args });
+      expect(again.structuredContent).toEqual(created.structuredContent);
+
+      const denied = await client.callTool({ name: 'add_comment', arguments: { issueId: 'x', body: 'not allowed' } });
+      expect(denied.isError).toBe(true);
+      expect(textOf(denied)).toMatch(/^FORBIDDEN: .*comments:write/);
+
+      const malformed = await client.callTool({ name: 'get_issue', arguments: {} });
+      expect(textOf(malformed)).toContain("must have required property 'issueId'");
+
+      // Revoke every token of the agent: the very next call is refused, inside the same session.
+      const tokens = await graphql<{ agent: { tokens: { id: string; status: string }[] } }>(
+        stack.gateway,
+        'query($id: ID!) { agent(id: $id) { tokens { id status } } }',
+        { token: stack.owner, variables: { id: agentId } },
+      );
+      for (const token of tokens.data!.agent.tokens.filter((t) => t.status === 'active')) {
+        await graphql(stack.gateway, 'mutation($id: ID!) { revokeToken(id: $id) { id } }', { token: stack.owner, variables: { id: token.id } });
+      }
+      const revoked = await client.callTool({ name: 'list_issues', arguments: { projectId: DEMO.id } });
+      expect(revoked.isError).toBe(true);
+      expect(textOf(revoked)).toMatch(/^UNAUTHENTICATED: the agent token has been revoked/);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('tasker-agent doctor and codex-config', () => {
+  it('reports a healthy set-up, then a revoked token in plain words', async () => {
+    const dir = await pairedConfigDir();
+    const healthy = await cli(['doctor'], dir);
+    expect(healthy.code, healthy.stdout).toBe(0);
+    expect(healthy.stdout).toContain('ok    token accepted: agent "Laptop Codex" acting for local@example.test');
+    expect(healthy.stdout).toContain('tools available to this agent (9)');
+
+    await graphql(stack.gateway, 'mutation($id: ID!) { disableAgent(id: $id) { id } }', { token: stack.owner, variables: { id: agentId } });
+    try {
+      const broken = await cli(['doctor'], dir);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain('FAIL  the gateway refuses the stored token: the agent is disabled by its owner');
+    } finally {
+      await graphql(stack.gateway, 'mutation($id: ID!) { enableAgent(id: $id) { id } }', { token: stack.owner, variables: { id: agentId } });
+    }
+  });
+
+  it('says what to do when nothing is paired yet', async () => {
+    const result = await cli(['doctor'], mkdtempSync(join(tmpdir(), 'tasker-agent-')));
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('run "tasker-agent pair <CODE> --gateway <URL>" first');
+  });
+
+  it('prints both Codex configurations without the token', async () => {
+    const dir = await pairedConfigDir();
+    const result = await cli(['codex-config'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[mcp_servers.tasker]');
+    expect(result.stdout).toContain(`args = [${JSON.stringify(BIN)}, "mcp"]`);
+    expect(result.stdout).toContain(`url = "${stack.gateway.url}/mcp"`);
+    expect(result.stdout).toContain('bearer_token_env_var = "TASKER_AGENT_TOKEN"');
+    const stored = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { token: string };
+    expect(result.stdout).not.toContain(stored.token);
+  });
+});
