@@ -49,3 +49,25 @@ export async function recordAudit(db: Executor, principal: Principal, meta: Requ
     details: JSON.stringify(entry.details ?? {}),
   });
 }
+
+/**
+ * A successful change to one agent's records (the agent, its grants, tokens or pairing codes):
+ * always filed under the agent and its owner, so the owner sees it in the agent's history.
+ */
+export async function recordAgentChange(
+  db: Executor,
+  principal: Principal,
+  meta: RequestMeta,
+  agent: { id: string; owner_user_id: string },
+  change: { action: string; targetType?: string; targetId?: string; details?: Record<string, unknown> },
+): Promise<void> {
+  await recordAudit(db, principal, meta, {
+    action: change.action,
+    outcome: 'succeeded',
+    agentId: agent.id,
+    ownerUserId: agent.owner_user_id,
+    targetType: change.targetType ?? 'agent',
+    targetId: change.targetId ?? agent.id,
+    ...(change.details ? { details: change.details } : {}),
+  });
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAgentChange } from '../audit/audit-log.js';
 import { type AgentAccess, decideAgentAccess } from '../auth/policy.js';
 import type { LauncherPrincipal } from '../auth/principal.js';
 import type { Executor } from '../db/database.js';
@@ -57,13 +57,8 @@ export async function createAgent(deps: GatewayDeps, ctx: CallContext, rawInput:
 
   return deps.db.transaction().execute(async (trx) => {
     const agent = await agentsRepo.insertAgent(trx, { ownerUserId, ownerEmail, displayName: input.displayName });
-    await recordAudit(trx, principal, ctx.meta, {
+    await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'agent.created',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
-      targetType: 'agent',
-      targetId: agent.id,
       details: { displayName: agent.display_name },
     });
     return toAgentView(agent);
@@ -110,13 +105,8 @@ export async function renameAgent(
   return deps.db.transaction().execute(async (trx) => {
     const agent = await loadAgentFor(trx, principal, agentId, 'manage', true);
     const updated = await agentsRepo.updateAgent(trx, agent.id, { displayName: name });
-    await recordAudit(trx, principal, ctx.meta, {
+    await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'agent.renamed',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
-      targetType: 'agent',
-      targetId: agent.id,
       details: { from: agent.display_name, to: name },
     });
     return toAgentView(updated);
@@ -134,13 +124,8 @@ export async function setAgentStatus(
   return deps.db.transaction().execute(async (trx) => {
     const agent = await loadAgentFor(trx, principal, agentId, 'manage', true);
     const updated = agent.status === status ? agent : await agentsRepo.updateAgent(trx, agent.id, { status });
-    await recordAudit(trx, principal, ctx.meta, {
+    await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: status === 'disabled' ? 'agent.disabled' : 'agent.enabled',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
-      targetType: 'agent',
-      targetId: agent.id,
       details: { previousStatus: agent.status },
     });
     return toAgentView(updated);
@@ -152,13 +137,8 @@ export async function deleteAgent(deps: GatewayDeps, ctx: CallContext, agentId: 
   return deps.db.transaction().execute(async (trx) => {
     const agent = await loadAgentFor(trx, principal, agentId, 'manage', true);
     await agentsRepo.deleteAgent(trx, agent.id);
-    await recordAudit(trx, principal, ctx.meta, {
+    await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'agent.deleted',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
-      targetType: 'agent',
-      targetId: agent.id,
       details: { displayName: agent.display_name },
     });
     return { id: agent.id };

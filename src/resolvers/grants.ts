@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAgentChange } from '../audit/audit-log.js';
 import { ScopeListSchema } from '../auth/scopes.js';
 import * as grantsRepo from '../db/repositories/grants.js';
 import { notFound } from '../errors/gateway-error.js';
@@ -40,11 +40,8 @@ export async function setGrant(
       taskerProjectId: input.projectId,
       scopes: input.scopes,
     });
-    await recordAudit(trx, principal, ctx.meta, {
+    await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: previousScopes === null ? 'grant.created' : 'grant.changed',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
       targetType: 'project',
       targetId: input.projectId,
       details: { scopes: input.scopes, previousScopes },
@@ -65,11 +62,8 @@ export async function removeGrant(
     const agent = await loadAgentFor(trx, principal, agentId, 'manage', true);
     const removed = await grantsRepo.deleteGrant(trx, agent.id, project);
     if (!removed) throw notFound(`agent ${agent.id} has no grant on project ${project}`);
-    await recordAudit(trx, principal, ctx.meta, {
+    await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'grant.removed',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
       targetType: 'project',
       targetId: project,
       details: { previousScopes: removed.scopes },

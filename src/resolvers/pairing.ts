@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAgentChange, recordAudit } from '../audit/audit-log.js';
 import { markAudited } from '../audit/audited-errors.js';
 import { generatePairingCode, hashPairingCode, normalizePairingCode } from '../auth/pairing-code.js';
 import { type Scope, ScopeListSchema } from '../auth/scopes.js';
@@ -74,11 +74,8 @@ export async function createPairingCode(
       createdByUserId: principal.userId,
       expiresAt,
     });
-    await recordAudit(trx, principal, ctx.meta, {
+    await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'pairing_code.created',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
       targetType: 'pairing_code',
       targetId: row.id,
       details: { expiresAt: expiresAt.toISOString(), scopes: input.scopes ?? 'all granted' },
@@ -180,11 +177,8 @@ export async function exchangePairingCode(
       createdByUserId: exact.created_by_user_id,
     });
     await pairingRepo.markPairingCodeUsed(trx, exact.id, issued.token.id, now);
-    await recordAudit(trx, ctx.principal, ctx.meta, {
+    await recordAgentChange(trx, ctx.principal, ctx.meta, agent, {
       action: 'pairing_code.exchanged',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
       targetType: 'pairing_code',
       targetId: exact.id,
       details: { tokenId: issued.token.id },

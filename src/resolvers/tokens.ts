@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit-log.js';
+import { recordAgentChange } from '../audit/audit-log.js';
 import { issueAgentToken } from '../auth/agent-token.js';
 import type { Principal } from '../auth/principal.js';
 import { type Scope, ScopeListSchema, sortScopes } from '../auth/scopes.js';
@@ -69,11 +69,8 @@ export async function mintToken(
     created_at: now,
     expires_at: new Date(now.getTime() + request.ttlDays * 86_400_000),
   });
-  await recordAudit(trx, principal, meta, {
+  await recordAgentChange(trx, principal, meta, agent, {
     action: 'token.created',
-    outcome: 'succeeded',
-    agentId: agent.id,
-    ownerUserId: agent.owner_user_id,
     targetType: 'token',
     targetId: row.id,
     details: { name: row.name, scopes, via: request.via, expiresAt: row.expires_at.toISOString() },
@@ -118,11 +115,8 @@ export async function revokeToken(deps: GatewayDeps, ctx: CallContext, tokenId: 
     const now = deps.now();
     // Revoking twice is not an error: the caller's intent (this token must not work) holds.
     const revoked = (await tokensRepo.revokeToken(trx, id, now)) ?? token;
-    await recordAudit(trx, principal, ctx.meta, {
+    await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'token.revoked',
-      outcome: 'succeeded',
-      agentId: agent.id,
-      ownerUserId: agent.owner_user_id,
       targetType: 'token',
       targetId: id,
       details: { name: token.name, alreadyRevoked: token.revoked_at !== null },
