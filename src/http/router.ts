@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
 import { jsonResponse, restErrorResponse } from './errors.js';
 import { type NodeServerContext, resolveCallContext } from './request-context.js';
-import { REST_ROUTES } from './routes/rest.js';
+import { MAX_JSON_BODY_BYTES, REST_ROUTES } from './routes/rest.js';
 import type { GatewayYoga } from './yoga.js';
 
 export type FetchHandler = (request: Request, server: NodeServerContext) => Promise<Response>;
@@ -22,6 +22,10 @@ export function createRouter(options: RouterOptions): FetchHandler {
   const { deps, logger } = options;
   return async (request, server) => {
     const url = new URL(request.url);
+    // Every surface reads small JSON bodies; a declared oversize body is refused before anyone reads it.
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_JSON_BODY_BYTES) {
+      return jsonResponse(413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than 1 MiB' } });
+    }
     if (url.pathname === '/graphql') return options.yoga.fetch(request, server);
     if (url.pathname === '/mcp' && options.mcp) return options.mcp(request, server);
 

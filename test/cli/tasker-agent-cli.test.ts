@@ -31,19 +31,19 @@ function cli(args: string[], configDir: string): Promise<{ code: number | null; 
 let stack: TestStack;
 let agentId: string;
 
-async function pairingCode(): Promise<string> {
+async function pairingCode(forAgent = agentId): Promise<string> {
   const result = await graphql<{ createPairingCode: { code: string } }>(
     stack.gateway,
     'mutation($i: CreatePairingCodeInput!) { createPairingCode(input: $i) { code } }',
-    { token: stack.owner, variables: { i: { agentId } } },
+    { token: stack.owner, variables: { i: { agentId: forAgent } } },
   );
   expect(result.errors).toBeUndefined();
   return result.data!.createPairingCode.code;
 }
 
-async function pairedConfigDir(): Promise<string> {
+async function pairedConfigDir(forAgent = agentId): Promise<string> {
   const dir = join(mkdtempSync(join(tmpdir(), 'tasker-agent-')), 'config');
-  const paired = await cli(['pair', await pairingCode(), '--gateway', stack.gateway.url], dir);
+  const paired = await cli(['pair', await pairingCode(forAgent), '--gateway', stack.gateway.url], dir);
   expect(paired.code, paired.stderr).toBe(0);
   return dir;
 }
@@ -129,6 +129,47 @@ describe('tasker-agent mcp (stdio)', () => {
       const revoked = await client.callTool({ name: 'list_issues', arguments: { projectId: DEMO.id } });
       expect(revoked.isError).toBe(true);
       expect(textOf(revoked)).toMatch(/^UNAUTHENTICATED: the agent token has been revoked/);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('tasker-agent mcp (stdio), every tool', () => {
+  it('calls each tool through the wrapper for a fully scoped agent', async () => {
+    const everything = await createAgent(stack.gateway, stack.owner, 'Everything agent');
+    await setGrant(stack.gateway, stack.owner, everything, DEMO.id, [
+      'PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE',
+    ]);
+    const dir = await pairedConfigDir(everything);
+    const client = new Client({ name: 'stdio-test', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: { PATH: process.env.PATH ?? '', TASKER_AGENT_CONFIG_DIR: dir }, stderr: 'pipe' }),
+    );
+    try {
+      const created = await client.callTool({ name: 'create_issue', arguments: { input: { projectId: DEMO.id, title: 'Every tool' } } });
+      const issueId = (created.structuredContent as { createIssue: { id: string } }).createIssue.id;
+      const samples: Record<string, Record<string, unknown>> = {
+        get_agent_session: {},
+        list_projects: {},
+        resolve_project: { query: 'DEMO' },
+        get_project_context: { projectId: DEMO.id },
+        list_issues: { projectId: DEMO.id },
+        get_issue: { issueId },
+        create_issue: { input: { projectId: DEMO.id, title: 'Second' } },
+        update_issue: { input: { issueId, priority: 'urgent' } },
+        move_issue: { issueId, stateId: DEMO.states.todo },
+        add_comment: { issueId, body: 'from stdio' },
+        set_issue_labels: { issueId, labelIds: [DEMO.labels.bug] },
+        set_issue_assignees: { issueId, assigneeIds: ['local-user'] },
+      };
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name).sort()).toEqual(Object.keys(samples).sort());
+      for (const tool of tools) {
+        const result = await client.callTool({ name: tool.name, arguments: samples[tool.name]! });
+        expect(result.isError, `${tool.name}: ${textOf(result)}`).toBeFalsy();
+        expect(result.structuredContent, tool.name).toBeDefined();
+      }
     } finally {
       await client.close();
     }

@@ -260,6 +260,10 @@ describe('legacy REST endpoints', () => {
     const notUuid = await rest(gateway, 'POST', '/api/v1/agents/not-a-uuid/tokens', { token: alice, body: { name: 'x' } });
     expect(notUuid.status).toBe(400);
 
+    const huge = await rest(gateway, 'POST', '/graphql', { token: alice, rawBody: JSON.stringify({ query: `{ me { userId } } #${'x'.repeat(1_100_000)}` }) });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+
     expect((await rest(gateway, 'GET', '/no/such/route')).status).toBe(404);
     expect((await rest(gateway, 'DELETE', '/healthz')).status).toBe(405);
   });
