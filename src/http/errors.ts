@@ -33,15 +33,16 @@ export function maskGraphQLError(logger: Logger) {
     const gatewayError = findGatewayError(error);
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     if (gatewayError) return gatewayErrorToGraphQL(gatewayError, graphQLError);
-    // Errors graphql-js raises for the document itself (syntax, validation, variables) are the caller's.
-    if (graphQLError && !graphQLError.originalError) {
-      const code = graphQLError.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED';
+    // Errors graphql-js raises for the document itself (syntax, validation) and for variables it
+    // cannot coerce (whose cause is another GraphQLError, e.g. an unknown enum value) are the caller's.
+    if (graphQLError && (!graphQLError.originalError || graphQLError.originalError instanceof GraphQLError)) {
+      const code = graphQLError.extensions.code ?? (graphQLError.originalError ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED');
       return new GraphQLError(graphQLError.message, {
         nodes: graphQLError.nodes,
         positions: graphQLError.positions,
         source: graphQLError.source,
         path: graphQLError.path,
-        extensions: { ...graphQLError.extensions, code },
+        extensions: { http: { status: 400 }, ...graphQLError.extensions, code },
       });
     }
     logger.error('unexpected error in GraphQL execution', describeUnexpected(graphQLError?.originalError ?? error));

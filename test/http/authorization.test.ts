@@ -98,6 +98,18 @@ describe('mass assignment', () => {
   });
 });
 
+describe('malformed variables', () => {
+  it('answers a value GraphQL cannot coerce with BAD_USER_INPUT and 400, not an internal error', async () => {
+    const result = await graphql(gateway, 'mutation($i: SetGrantInput!) { setGrant(input: $i) { projectId } }', {
+      token: alice,
+      variables: { i: { agentId: aliceAgent, projectId: 'p', scopes: ['NOPE'] } },
+    });
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.status).toBe(400);
+    expect(result.errors![0]!.message).toContain('NOPE');
+  });
+});
+
 describe('principal kinds', () => {
   it('keeps agent tokens out of Launcher operations and Launcher tokens out of agent ones', async () => {
     await setGrant(gateway, alice, aliceAgent, 'project-a', ['ISSUES_READ']);
