@@ -46,7 +46,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('token_hash', 'text', (c) => c.notNull().unique().check(sql`token_hash ~ '^[0-9a-f]{64}$'`))
     .addColumn('display_prefix', 'text', (c) => c.notNull())
     .addColumn('last_characters', 'text', (c) => c.notNull())
-    .addColumn('scopes', sql`text[]`, (c) => c.notNull().check(sql`scopes <@ ${SCOPE_LIST}`))
+    // null: the token follows its agent's grants, whatever they become; a list narrows it.
+    .addColumn('scopes', sql`text[]`, (c) => c.check(sql`scopes <@ ${SCOPE_LIST}`))
     .addColumn('created_by_user_id', 'text')
     .addColumn('created_via', 'text', (c) => c.notNull().check(sql`created_via in ('launcher', 'pairing')`))
     .addColumn('created_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))
@@ -65,7 +66,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('selector', 'text', (c) => c.notNull().check(sql`selector ~ '^[BCDFGHJKLMNPQRSTVWXZ]{4}$'`))
     .addColumn('code_hash', 'text', (c) => c.notNull().unique().check(sql`code_hash ~ '^[0-9a-f]{64}$'`))
     .addColumn('token_name', 'text', (c) => c.notNull().check(sql`length(token_name) between 1 and 120`))
-    .addColumn('scopes', sql`text[]`, (c) => c.notNull().check(sql`scopes <@ ${SCOPE_LIST}`))
+    .addColumn('scopes', sql`text[]`, (c) => c.check(sql`scopes <@ ${SCOPE_LIST}`))
     .addColumn('token_ttl_days', 'integer', (c) => c.notNull().check(sql`token_ttl_days > 0`))
     .addColumn('created_by_user_id', 'text', (c) => c.notNull())
     .addColumn('created_at', sql`timestamptz(3)`, (c) => c.notNull().defaultTo(sql`now()`))

@@ -63,10 +63,11 @@ async function authenticateAgent(
     return { kind: 'anonymous', rejection: refusal };
   }
 
-  const tokenScopes = new Set<Scope>(token.scopes);
+  // A token without its own scope list follows the grants; one with a list is narrowed by it.
+  const tokenScopes = token.scopes === null ? null : new Set<Scope>(token.scopes);
   const grants = new Map<string, ReadonlySet<Scope>>();
   for (const grant of await grantsRepo.listGrants(deps.db, agent.id)) {
-    const effective = new Set(grant.scopes.filter((scope) => tokenScopes.has(scope)));
+    const effective = new Set(tokenScopes === null ? grant.scopes : grant.scopes.filter((scope) => tokenScopes.has(scope)));
     if (effective.size > 0) grants.set(grant.tasker_project_id, effective);
   }
   await tokensRepo.touchToken(deps.db, token.id, now);
@@ -77,7 +78,6 @@ async function authenticateAgent(
     ownerUserId: agent.owner_user_id,
     ownerEmail: agent.owner_email,
     tokenId: token.id,
-    tokenScopes,
     grants,
   };
   return principal;

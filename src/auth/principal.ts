@@ -19,7 +19,6 @@ export interface AgentPrincipal {
   ownerUserId: string;
   ownerEmail: string;
   tokenId: string;
-  tokenScopes: ReadonlySet<Scope>;
   grants: EffectiveGrants;
 }
 

@@ -6,6 +6,8 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type ScopeArray = ColumnType<Scope[], Scope[], Scope[]>;
+/** null: every scope the agent is granted, as the grants stand at each request. */
+type TokenScopes = ColumnType<Scope[] | null, Scope[] | null, Scope[] | null>;
 
 export type AgentStatus = 'active' | 'disabled';
 
@@ -37,7 +39,7 @@ export interface AgentTokensTable {
   token_hash: string;
   display_prefix: string;
   last_characters: string;
-  scopes: ScopeArray;
+  scopes: TokenScopes;
   created_by_user_id: string | null;
   created_via: TokenOrigin;
   created_at: CreatedAt;
@@ -52,7 +54,7 @@ export interface PairingCodesTable {
   selector: string;
   code_hash: string;
   token_name: string;
-  scopes: ScopeArray;
+  scopes: TokenScopes;
   token_ttl_days: number;
   created_by_user_id: string;
   created_at: CreatedAt;

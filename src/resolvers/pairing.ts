@@ -69,7 +69,7 @@ export async function createPairingCode(
       selector: generated.selector,
       codeHash: generated.hash,
       tokenName: input.tokenName ?? `${agent.display_name} (paired ${now.toISOString().slice(0, 10)})`,
-      scopes: input.scopes ?? [],
+      scopes: input.scopes ?? null,
       tokenTtlDays: ttlDays,
       createdByUserId: principal.userId,
       expiresAt,
@@ -171,7 +171,7 @@ export async function exchangePairingCode(
     const issued = await mintToken(deps, trx, ctx.principal, ctx.meta, {
       agent,
       name: input.tokenName ?? exact.token_name,
-      scopes: exact.scopes.length > 0 ? exact.scopes : undefined,
+      scopes: exact.scopes ?? undefined,
       ttlDays: exact.token_ttl_days,
       via: 'pairing',
       createdByUserId: exact.created_by_user_id,

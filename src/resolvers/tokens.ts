@@ -19,7 +19,7 @@ export const TokenNameSchema = z.string().trim().min(1, { message: 'token name m
 export const CreateTokenInputSchema = z.strictObject({
   agentId: z.string(),
   name: TokenNameSchema,
-  /** Defaults to every scope the agent is granted somewhere. */
+  /** Left out, the token follows its agent's grants as they change; given, it is limited to them. */
   scopes: ScopeListSchema.optional(),
   expiresInDays: z.number().int().min(1, { message: 'expiresInDays must be at least 1' }).optional(),
 });
@@ -47,8 +47,8 @@ export async function mintToken(
     throw badInput(`a token may live at most ${deps.config.tokens.maxTtlDays} days`, { field: 'expiresInDays' });
   }
   const granted = sortScopes((await grantsRepo.listGrants(trx, agent.id)).flatMap((grant) => grant.scopes));
-  const scopes = request.scopes ?? granted;
-  const beyondGrants = scopes.filter((scope) => !granted.includes(scope));
+  const scopes = request.scopes ?? null;
+  const beyondGrants = (scopes ?? []).filter((scope) => !granted.includes(scope));
   if (beyondGrants.length > 0) {
     throw forbidden(`a token cannot carry scopes the agent is not granted: ${beyondGrants.join(', ')}`, {
       field: 'scopes',
@@ -73,7 +73,7 @@ export async function mintToken(
     action: 'token.created',
     targetType: 'token',
     targetId: row.id,
-    details: { name: row.name, scopes, via: request.via, expiresAt: row.expires_at.toISOString() },
+    details: { name: row.name, scopes: scopes ?? 'follows grants', via: request.via, expiresAt: row.expires_at.toISOString() },
   });
   return { secret: issued.secret, token: toTokenView(row, now) };
 }

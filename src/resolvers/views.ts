@@ -32,7 +32,8 @@ export interface TokenView {
   /** First and last characters, enough to recognise a token without being able to use it. */
   displayPrefix: string;
   lastCharacters: string;
-  scopes: Scope[];
+  /** null: the token follows its agent's grants. */
+  scopes: Scope[] | null;
   createdVia: TokenOrigin;
   createdAt: Date;
   expiresAt: Date;

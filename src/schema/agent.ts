@@ -27,7 +27,12 @@ export const AgentToken = builder.objectRef<TokenView>('AgentToken').implement({
     name: t.exposeString('name'),
     displayPrefix: t.exposeString('displayPrefix'),
     lastCharacters: t.exposeString('lastCharacters'),
-    scopes: t.field({ type: [ScopeEnum], resolve: (token) => token.scopes }),
+    scopes: t.field({
+      type: [ScopeEnum],
+      nullable: true,
+      description: 'The scopes this token is limited to; null means it follows the agent’s grants as they change.',
+      resolve: (token) => token.scopes,
+    }),
     createdVia: t.field({ type: TokenOriginEnum, resolve: (token) => token.createdVia }),
     status: t.field({ type: TokenStatusEnum, resolve: (token) => token.status }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -100,7 +105,7 @@ const CreateTokenInput = builder.inputType('CreateTokenInput', {
   fields: (t) => ({
     agentId: t.id({ required: true }),
     name: t.string({ required: true }),
-    scopes: t.field({ type: [ScopeEnum], description: 'Defaults to every scope the agent is granted.' }),
+    scopes: t.field({ type: [ScopeEnum], description: 'Limits the token to these scopes; left out, it follows the agent’s grants.' }),
     expiresInDays: t.int({ description: 'Defaults to the configured default (90 days).' }),
   }),
 });

@@ -117,6 +117,35 @@ describe('agent lifecycle over GraphQL', () => {
     expect(result.errors![0]!.extensions.details).toMatchObject({ notGranted: ['issues:write'] });
   });
 
+  it('lets a token without its own scope list follow the agent’s grants, and keeps a listed one narrow', async () => {
+    const agentId = await createAgent(gateway, alice);
+    const follower = await createToken(gateway, alice, agentId, { name: 'follows grants' });
+    expect((await agentSession(gateway, follower.secret)).data!.agentSession.scopes).toEqual([]);
+    await setGrant(gateway, alice, agentId, 'project-a', ['ISSUES_READ', 'ISSUES_WRITE']);
+    const narrow = await createToken(gateway, alice, agentId, { name: 'read only', scopes: ['ISSUES_READ'] });
+    await setGrant(gateway, alice, agentId, 'project-b', ['ISSUES_READ', 'COMMENTS_WRITE']);
+
+    const followed = await agentSession(gateway, follower.secret);
+    expect(followed.data!.agentSession.grants).toEqual([
+      { projectId: 'project-a', scopes: ['ISSUES_READ', 'ISSUES_WRITE'] },
+      { projectId: 'project-b', scopes: ['ISSUES_READ', 'COMMENTS_WRITE'] },
+    ]);
+    const narrowed = await agentSession(gateway, narrow.secret);
+    expect(narrowed.data!.agentSession.grants).toEqual([
+      { projectId: 'project-a', scopes: ['ISSUES_READ'] },
+      { projectId: 'project-b', scopes: ['ISSUES_READ'] },
+    ]);
+    const tokens = await graphql<{ agent: { tokens: { name: string; scopes: string[] | null }[] } }>(
+      gateway,
+      'query($id: ID!) { agent(id: $id) { tokens { name scopes } } }',
+      { token: alice, variables: { id: agentId } },
+    );
+    expect(tokens.data!.agent.tokens).toEqual([
+      { name: 'read only', scopes: ['ISSUES_READ'] },
+      { name: 'follows grants', scopes: null },
+    ]);
+  });
+
   it('narrows a session at once when a grant is removed', async () => {
     const agentId = await createAgent(gateway, alice);
     await setGrant(gateway, alice, agentId, 'project-a', ['ISSUES_READ']);

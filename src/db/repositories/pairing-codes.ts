@@ -8,7 +8,7 @@ export interface NewPairingCode {
   selector: string;
   codeHash: string;
   tokenName: string;
-  scopes: Scope[];
+  scopes: Scope[] | null;
   tokenTtlDays: number;
   createdByUserId: string;
   expiresAt: Date;
