@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { createGatewayApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { withDevSecrets } from './config/dev-secrets.js';
 import { openDatabase } from './db/database.js';
+import { startMaintenance } from './db/maintenance.js';
 import { migrateToLatest } from './db/migrate.js';
 import { listen } from './http/server.js';
 import { createLogger } from './logging/logger.js';
@@ -9,6 +11,8 @@ import { type ReferenceTaskerProcess, startReferenceTaskerProcess } from './dev/
 import { join } from 'node:path';
 
 async function main(): Promise<void> {
+  // A .env file in the working folder is read if present; real environment variables win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = await withDevSecrets(loadConfig(process.env));
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
   }
 
   const app = createGatewayApp({ config, db, logger });
+  const stopMaintenance = startMaintenance({ db, now: () => new Date(), logger });
   const server = await listen(app.fetch, config.http.host, config.http.port);
   logger.info('gateway listening', { url: server.url, graphql: `${server.url}/graphql`, env: config.env });
 
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
+    stopMaintenance();
     await server.close();
     await app.close();
     await referenceTasker?.stop();

@@ -10,7 +10,7 @@ export interface SessionView {
 }
 
 /** GraphQL enum names (ISSUES_READ) back to scopes (issues:read). */
-const toScopes = (names: string[]): Scope[] => sortScopes(names.map((name) => name.toLowerCase().replace('_', ':')));
+export const toScopes = (names: string[]): Scope[] => sortScopes(names.map((name) => name.toLowerCase().replace('_', ':')));
 
 export type SessionResult = { ok: true; session: SessionView } | { ok: false; code: string; message: string };
 

@@ -18,7 +18,8 @@ export function requestIdOf(request: Request): string {
 
 export function clientAddressOf(request: Request, server: NodeServerContext, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+    // The last entry is the one our own proxy appended; earlier ones are whatever the client sent.
+    const forwarded = request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   return server.req?.socket.remoteAddress ?? null;

@@ -21,6 +21,7 @@ import {
 } from './contract.js';
 import { signedHeaders } from './signing.js';
 import { TaskerCallError } from './tasker-error.js';
+import { stripInvisible } from './text-safety.js';
 
 /**
  * The gateway's only way out to Tasker: the nine contract endpoints (plus issue lookup), signed,
@@ -244,20 +245,26 @@ function networkFailure(error: unknown): RetryableFailure {
 }
 
 function mapTaskerError(status: number, error: { code: string; message: string; details?: Record<string, unknown> | undefined }, latencyMs: number): TaskerCallError {
+  // Tasker's words reach a model, so they are cleaned like any Tasker text. Its details are
+  // passed on only where they name the caller's own input (400); elsewhere they could name
+  // things the agent may not see (the candidates of an ambiguous project search, say).
+  const said = stripInvisible(error.message);
   const forward = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
     new TaskerCallError(code, message, status, latencyMs, details);
   switch (status) {
     case 400:
-      return forward('BAD_USER_INPUT', `Tasker refused the input: ${error.message}`, error.details);
+      return forward('BAD_USER_INPUT', `Tasker refused the input: ${said}`, error.details);
     case 401:
       // The agent did nothing wrong: the gateway and Tasker disagree on signing. Operators must look.
       return forward('TASKER_REJECTED', 'Tasker refused the gateway’s signature; an operator must check TASKER_SIGNING_SECRET and clocks');
     case 403:
       return forward('FORBIDDEN', 'in Tasker, the agent’s owner is not a member of this project');
     case 404:
-      return forward('NOT_FOUND', `Tasker: ${error.message}`);
+      return forward('NOT_FOUND', `Tasker: ${said}`);
     case 409:
-      return forward('CONFLICT', `Tasker: ${error.message}`, error.details);
+      return error.code === 'AMBIGUOUS_PROJECT'
+        ? forward('CONFLICT', 'several projects match; call list_projects and use the project id or identifier')
+        : forward('CONFLICT', `Tasker: ${said}`);
     case 422:
       return forward('IDEMPOTENCY_KEY_REUSED', 'Tasker saw this idempotency key with a different request');
     default:

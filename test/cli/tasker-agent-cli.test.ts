@@ -61,7 +61,7 @@ describe('tasker-agent pair', () => {
     const result = await cli(['pair', (await pairingCode()).toLowerCase(), '--gateway', `${stack.gateway.url}/`], dir);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Paired as agent "Laptop Codex" acting for local@example.test');
-    expect(result.stdout).toContain(`${DEMO.id}: PROJECTS_READ, ISSUES_READ, ISSUES_WRITE`);
+    expect(result.stdout).toContain(`${DEMO.id}: projects:read, issues:read, issues:write`);
     const file = join(dir, 'credentials.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);

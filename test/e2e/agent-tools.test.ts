@@ -44,6 +44,14 @@ describe('each tool, with the right scope and grant', () => {
     }
   });
 
+  it('answers an ambiguous project search without naming the candidates', async () => {
+    // "o" matches Demo Project and Operations; this agent is granted only DEMO.
+    const result = await runOperation(stack.gateway, 'ResolveProject', { token, variables: { query: 'o' } });
+    expect(errorCode(result)).toBe('CONFLICT');
+    expect(JSON.stringify(result.errors)).not.toContain('Operations');
+    expect(result.errors![0]!.extensions.details).toBeUndefined();
+  });
+
   it('reads a project’s states, labels and members', async () => {
     const context = await runOperation<{ projectContext: { states: { id: string; group: string }[]; labels: { name: string }[]; members: { userId: string }[] } }>(
       stack.gateway,

@@ -3,6 +3,7 @@ import { normalizePairingCode } from '../../auth/pairing-code.js';
 import { saveCredentials } from '../credentials.js';
 import { exchangePairingCode } from '../gateway-client.js';
 import type { CommandIO } from '../io.js';
+import { toScopes } from '../session.js';
 
 /** `tasker-agent pair <CODE> --gateway <URL> [--print-token]` */
 export async function pair(io: CommandIO, code: string | undefined, options: { gateway?: string; printToken: boolean }): Promise<number> {
@@ -27,7 +28,7 @@ export async function pair(io: CommandIO, code: string | undefined, options: { g
   });
   io.out(`Paired as agent "${answer.agent.displayName}" acting for ${answer.owner.email}.`);
   io.out(answer.grants.length === 0 ? 'It has no project grants yet; ask its owner to grant projects in the Launcher.' : 'Projects and scopes:');
-  for (const grant of answer.grants) io.out(`  ${grant.projectId}: ${grant.scopes.join(', ')}`);
+  for (const grant of answer.grants) io.out(`  ${grant.projectId}: ${toScopes(grant.scopes).join(', ')}`);
   io.out(`The token expires ${answer.token.expiresAt} and is stored in ${path} (readable only by you).`);
   io.out('Next: tasker-agent codex-config   (prints how to add this agent to Codex)');
   if (options.printToken) io.out(answer.secret);

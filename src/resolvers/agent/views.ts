@@ -1,5 +1,5 @@
 import type { Priority, TaskerComment, TaskerIssue, TaskerLabel, TaskerMember, TaskerProject, TaskerState } from '../../tasker/contract.js';
-import { stripInvisible, stripInvisibleOrNull } from './text-safety.js';
+import { stripInvisible, stripInvisibleOrNull } from '../../tasker/text-safety.js';
 
 /** Tasker's answers as agents see them: camelCase, and every human-written text made safe. */
 export interface ProjectView {
