@@ -1,3 +1,4 @@
+import { recordRefusal } from '../audit/refusals.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
@@ -48,6 +49,7 @@ export function createRouter(options: RouterOptions): FetchHandler {
       response.headers.set('x-request-id', ctx.meta.requestId);
       return response;
     } catch (error) {
+      await recordRefusal(deps.db, ctx, `${request.method} ${url.pathname}`, error);
       const response = restErrorResponse(error, logger, ctx.meta.requestId);
       response.headers.set('x-request-id', ctx.meta.requestId);
       if (response.status === 401) response.headers.set('www-authenticate', 'Bearer realm="tasker-agent-gateway"');

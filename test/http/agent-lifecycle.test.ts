@@ -267,6 +267,12 @@ describe('legacy REST endpoints', () => {
     });
     expect(otherOwner.status).toBe(403);
     expect(otherOwner.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    const refusal = await gateway.db
+      .selectFrom('audit_events')
+      .select(['outcome', 'reason', 'actor_id'])
+      .where('action', '=', 'launcher.POST /api/v1/agents')
+      .executeTakeFirst();
+    expect(refusal).toEqual({ outcome: 'denied', reason: expect.stringContaining('FORBIDDEN'), actor_id: 'alice' });
 
     const badJson = await rest(gateway, 'POST', '/api/v1/agents', { token: alice, rawBody: '{"owner_user_id":' });
     expect(badJson.status).toBe(400);
