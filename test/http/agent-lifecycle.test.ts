@@ -248,6 +248,12 @@ describe('legacy REST endpoints', () => {
     });
   });
 
+  it('serves GraphiQL to a browser at /graphql', async () => {
+    const page = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('GraphiQL');
+  });
+
   it('answers health, readiness and capabilities', async () => {
     expect((await rest(gateway, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
     expect(await rest(gateway, 'GET', '/readyz')).toMatchObject({ status: 200, body: { status: 'ready' } });

@@ -198,6 +198,14 @@ describe('the /mcp HTTP boundary', () => {
     expect(response.status).toBe(400);
   });
 
+  it('speaks the current protocol version, 2025-11-25', async () => {
+    const response = await post(INITIALIZE, { authorization: `Bearer ${full.token}` });
+    const body = (await response.json()) as { result: { protocolVersion: string; capabilities: { tools?: object } } };
+    expect(LATEST_PROTOCOL_VERSION).toBe('2025-11-25');
+    expect(body.result.protocolVersion).toBe('2025-11-25');
+    expect(body.result.capabilities.tools).toBeDefined();
+  });
+
   it('accepts an older supported protocol version', async () => {
     const response = await post(
       { ...INITIALIZE, params: { ...INITIALIZE.params, protocolVersion: '2025-03-26' } },
