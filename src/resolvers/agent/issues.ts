@@ -176,6 +176,32 @@ export const UpdateIssueInputSchema = z
     { message: 'name at least one field to change (title, description, priority, startDate, targetDate)' },
   );
 
+/**
+ * The frame every issue-addressed write shares: find the issue's project and check the scope
+ * there, then write once under the idempotency key, in the project the check approved.
+ */
+async function writeToIssue<T>(
+  deps: GatewayDeps,
+  ctx: CallContext,
+  spec: {
+    tool: string;
+    scope: Scope;
+    issueId: string;
+    idempotencyKey: string | undefined;
+    input: Record<string, unknown>;
+    /** Facts for the audit event, recorded even when the answer is a replay. */
+    details?: Record<string, unknown>;
+  },
+  write: (call: AgentCall, taskerKey: string, projectId: string) => Promise<T>,
+): Promise<T> {
+  return runAgentCall(deps, ctx, spec.tool, async (call) => {
+    const current = await locateIssue(deps, call, spec.issueId, spec.scope);
+    Object.assign(call.record.details, spec.details);
+    const input = { issueId: spec.issueId, ...spec.input };
+    return idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, input, (key) => write(call, key, current.project_id));
+  });
+}
+
 export async function updateIssue(
   deps: GatewayDeps,
   ctx: CallContext,
@@ -189,13 +215,11 @@ export async function updateIssue(
     ...(fields.startDate !== undefined ? { start_date: fields.startDate } : {}),
     ...(fields.targetDate !== undefined ? { target_date: fields.targetDate } : {}),
   };
-  return runAgentCall(deps, ctx, 'updateIssue', async (call) => {
-    const current = await locateIssue(deps, call, issueId, 'issues:write');
-    return idempotentWrite(deps, call, 'updateIssue', idempotencyKey, { issueId, ...fields }, async (key) => {
-      const issue = noteTasker(call, await deps.tasker.updateIssue(call.caller, key, issueId, current.project_id, changes));
-      checks.checkUpdated(issue, changes);
-      return toIssueView(issue);
-    });
+  const spec = { tool: 'updateIssue', scope: 'issues:write' as const, issueId, idempotencyKey, input: fields };
+  return writeToIssue(deps, ctx, spec, async (call, key, projectId) => {
+    const issue = noteTasker(call, await deps.tasker.updateIssue(call.caller, key, issueId, projectId, changes));
+    checks.checkUpdated(issue, changes);
+    return toIssueView(issue);
   });
 }
 
@@ -207,14 +231,11 @@ export async function moveIssue(
   rawInput: z.input<typeof MoveIssueInputSchema>,
 ): Promise<IssueView> {
   const { idempotencyKey, issueId, stateId } = parseInput(MoveIssueInputSchema, rawInput);
-  return runAgentCall(deps, ctx, 'moveIssue', async (call) => {
-    const current = await locateIssue(deps, call, issueId, 'issues:write');
-    call.record.details.stateId = stateId;
-    return idempotentWrite(deps, call, 'moveIssue', idempotencyKey, { issueId, stateId }, async (key) => {
-      const issue = noteTasker(call, await deps.tasker.moveIssue(call.caller, key, issueId, current.project_id, stateId));
-      checks.checkMoved(issue, stateId);
-      return toIssueView(issue);
-    });
+  const spec = { tool: 'moveIssue', scope: 'issues:write' as const, issueId, idempotencyKey, input: { stateId }, details: { stateId } };
+  return writeToIssue(deps, ctx, spec, async (call, key, projectId) => {
+    const issue = noteTasker(call, await deps.tasker.moveIssue(call.caller, key, issueId, projectId, stateId));
+    checks.checkMoved(issue, stateId);
+    return toIssueView(issue);
   });
 }
 
@@ -235,13 +256,11 @@ export async function addComment(
   rawInput: z.input<typeof AddCommentInputSchema>,
 ): Promise<CommentResultView> {
   const { idempotencyKey, issueId, body } = parseInput(AddCommentInputSchema, rawInput);
-  return runAgentCall(deps, ctx, 'addComment', async (call) => {
-    const current = await locateIssue(deps, call, issueId, 'comments:write');
-    return idempotentWrite(deps, call, 'addComment', idempotencyKey, { issueId, body }, async (key) => {
-      const result = noteTasker(call, await deps.tasker.addComment(call.caller, key, issueId, current.project_id, body));
-      checks.checkCommented(result.comment, issueId, body);
-      return { comment: toCommentView(result.comment), issue: toIssueView(result.issue) };
-    });
+  const spec = { tool: 'addComment', scope: 'comments:write' as const, issueId, idempotencyKey, input: { body } };
+  return writeToIssue(deps, ctx, spec, async (call, key, projectId) => {
+    const result = noteTasker(call, await deps.tasker.addComment(call.caller, key, issueId, projectId, body));
+    checks.checkCommented(result.comment, issueId, body);
+    return { comment: toCommentView(result.comment), issue: toIssueView(result.issue) };
   });
 }
 
@@ -253,13 +272,11 @@ export async function setIssueLabels(
   rawInput: z.input<typeof SetIssueLabelsInputSchema>,
 ): Promise<IssueView> {
   const { idempotencyKey, issueId, labelIds } = parseInput(SetIssueLabelsInputSchema, rawInput);
-  return runAgentCall(deps, ctx, 'setIssueLabels', async (call) => {
-    const current = await locateIssue(deps, call, issueId, 'labels:write');
-    return idempotentWrite(deps, call, 'setIssueLabels', idempotencyKey, { issueId, labelIds }, async (key) => {
-      const issue = noteTasker(call, await deps.tasker.setLabels(call.caller, key, issueId, current.project_id, labelIds));
-      checks.checkLabels(issue, labelIds);
-      return toIssueView(issue);
-    });
+  const spec = { tool: 'setIssueLabels', scope: 'labels:write' as const, issueId, idempotencyKey, input: { labelIds } };
+  return writeToIssue(deps, ctx, spec, async (call, key, projectId) => {
+    const issue = noteTasker(call, await deps.tasker.setLabels(call.caller, key, issueId, projectId, labelIds));
+    checks.checkLabels(issue, labelIds);
+    return toIssueView(issue);
   });
 }
 
@@ -271,12 +288,10 @@ export async function setIssueAssignees(
   rawInput: z.input<typeof SetIssueAssigneesInputSchema>,
 ): Promise<IssueView> {
   const { idempotencyKey, issueId, assigneeIds } = parseInput(SetIssueAssigneesInputSchema, rawInput);
-  return runAgentCall(deps, ctx, 'setIssueAssignees', async (call) => {
-    const current = await locateIssue(deps, call, issueId, 'assignees:write');
-    return idempotentWrite(deps, call, 'setIssueAssignees', idempotencyKey, { issueId, assigneeIds }, async (key) => {
-      const issue = noteTasker(call, await deps.tasker.setAssignees(call.caller, key, issueId, current.project_id, assigneeIds));
-      checks.checkAssignees(issue, assigneeIds);
-      return toIssueView(issue);
-    });
+  const spec = { tool: 'setIssueAssignees', scope: 'assignees:write' as const, issueId, idempotencyKey, input: { assigneeIds } };
+  return writeToIssue(deps, ctx, spec, async (call, key, projectId) => {
+    const issue = noteTasker(call, await deps.tasker.setAssignees(call.caller, key, issueId, projectId, assigneeIds));
+    checks.checkAssignees(issue, assigneeIds);
+    return toIssueView(issue);
   });
 }
