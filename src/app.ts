@@ -57,7 +57,14 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     deps,
     authenticator,
     logger: options.logger,
-    plugins: [useAgentPersistedOperations(manifest.persistedOperations)],
+    plugins: [
+      useAgentPersistedOperations({
+        persistedOperations: manifest.persistedOperations,
+        db: options.db,
+        authenticator,
+        trustProxy: options.config.http.trustProxy,
+      }),
+    ],
   });
   const mcp = createMcpEndpoint({
     manifest,

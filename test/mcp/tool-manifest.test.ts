@@ -60,12 +60,13 @@ describe('persisted operations and their tools', () => {
 describe('agents and GraphQL documents', () => {
   let gateway: TestGateway;
   let agentToken: string;
+  let agentId: string;
   let launcher: string;
 
   beforeAll(async () => {
     gateway = await startTestGateway();
     launcher = await gateway.launcherToken({ sub: 'owner' });
-    const agentId = await createAgent(gateway, launcher);
+    agentId = await createAgent(gateway, launcher);
     await setGrant(gateway, launcher, agentId, 'p1', ['ISSUES_READ']);
     agentToken = (await createToken(gateway, launcher, agentId)).secret;
   });
@@ -77,6 +78,14 @@ describe('agents and GraphQL documents', () => {
       expect(errorCode(result), query).toBe('PERSISTED_OPERATION_ONLY');
       expect(result.status).toBe(403);
     }
+    const refusals = await gateway.db
+      .selectFrom('audit_events')
+      .select(['action', 'outcome', 'reason'])
+      .where('agent_id', '=', agentId)
+      .where('action', '=', 'agent.graphql')
+      .execute();
+    expect(refusals).toHaveLength(3);
+    expect(refusals.every((event) => event.outcome === 'denied' && event.reason?.startsWith('PERSISTED_OPERATION_ONLY'))).toBe(true);
   });
 
   it('lets the Launcher run arbitrary documents, introspection included', async () => {
