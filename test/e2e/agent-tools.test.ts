@@ -175,7 +175,7 @@ describe('audit of agent calls', () => {
     const event = events.find((row) => row.details.issueId === created.id);
     expect(event).toMatchObject({ outcome: 'succeeded', tasker_status: 201, actor_kind: 'agent', owner_user_id: 'local-user', target_id: DEMO.id });
     expect(event!.latency_ms).toEqual(expect.any(Number));
-    expect(event!.details).toMatchObject({ idempotencyKey: 'audit-key-1', replayed: false });
+    expect(event!.details).toMatchObject({ idempotencyKey: 'audit-key-1', replayed: false, taskerLatencyMs: expect.any(Number) });
     const all = await stack.gateway.db.selectFrom('audit_events').selectAll().execute();
     expect(JSON.stringify(all)).not.toContain(token);
   });

@@ -20,7 +20,8 @@ export interface AgentCall {
     targetType?: string;
     targetId?: string;
     taskerStatus?: number;
-    latencyMs?: number;
+    /** Time spent waiting for Tasker, summed over the call's Tasker requests. */
+    taskerLatencyMs?: number;
     details: Record<string, unknown>;
   };
 }
@@ -48,7 +49,11 @@ export async function runAgentCall<T>(
       taskerStatus: extra.taskerStatus ?? call.record.taskerStatus ?? null,
       latencyMs: performance.now() - started,
       ...(extra.reason ? { reason: extra.reason } : {}),
-      details: { ...call.record.details, tokenId: principal.tokenId },
+      details: {
+        ...call.record.details,
+        tokenId: principal.tokenId,
+        ...(call.record.taskerLatencyMs === undefined ? {} : { taskerLatencyMs: Math.round(call.record.taskerLatencyMs) }),
+      },
     });
 
   try {
@@ -79,9 +84,9 @@ export function requireProjectScope(call: AgentCall, projectId: string, scope: S
   }
 }
 
-/** Remembers a Tasker answer's status and latency for the call's audit event. */
+/** Remembers a Tasker answer's status and latency for the call's audit event (which also holds the whole call's latency). */
 export function noteTasker<T>(call: AgentCall, result: { data: T; status: number; latencyMs: number }): T {
   call.record.taskerStatus = result.status;
-  call.record.latencyMs = (call.record.latencyMs ?? 0) + result.latencyMs;
+  call.record.taskerLatencyMs = (call.record.taskerLatencyMs ?? 0) + result.latencyMs;
   return result.data;
 }
