@@ -2,6 +2,7 @@ import { recordRefusal } from '../audit/refusals.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
+import { withBoundedBody } from './bounded-body.js';
 import { jsonResponse, restErrorResponse } from './errors.js';
 import { type NodeServerContext, resolveCallContext } from './request-context.js';
 import { MAX_JSON_BODY_BYTES, REST_ROUTES } from './routes/rest.js';
@@ -21,11 +22,17 @@ export interface RouterOptions {
 /** Where every request enters: /graphql to Yoga, /mcp to the MCP transport, the rest to REST routes. */
 export function createRouter(options: RouterOptions): FetchHandler {
   const { deps, logger } = options;
-  return async (request, server) => {
-    const url = new URL(request.url);
-    // Every surface reads small JSON bodies; a declared oversize body is refused before anyone reads it.
-    if (Number(request.headers.get('content-length') ?? 0) > MAX_JSON_BODY_BYTES) {
-      return jsonResponse(413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than 1 MiB' } });
+  return async (incoming, server) => {
+    const url = new URL(incoming.url);
+    // Every surface reads small JSON bodies; an oversize one is refused here, declared or chunked.
+    const request = await withBoundedBody(incoming, MAX_JSON_BODY_BYTES);
+    if (!request) {
+      // The unread rest of the body makes the connection unusable: tell the client not to reuse it.
+      return jsonResponse(
+        413,
+        { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than 1 MiB' } },
+        { connection: 'close' },
+      );
     }
     if (url.pathname === '/graphql') return options.yoga.fetch(request, server);
     if (url.pathname === '/mcp' && options.mcp) return options.mcp(request, server);

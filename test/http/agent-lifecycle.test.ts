@@ -304,6 +304,23 @@ describe('legacy REST endpoints', () => {
     const huge = await rest(gateway, 'POST', '/graphql', { token: alice, rawBody: JSON.stringify({ query: `{ me { userId } } #${'x'.repeat(1_100_000)}` }) });
     expect(huge.status).toBe(413);
     expect(huge.body).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    // Chunked: no Content-Length to refuse on, so the limit holds while the body is read.
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 1;
+        if (sent > 40) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const chunked = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
 
     expect((await rest(gateway, 'GET', '/no/such/route')).status).toBe(404);
     expect((await rest(gateway, 'DELETE', '/healthz')).status).toBe(405);

@@ -1,0 +1,25 @@
+/**
+ * A request whose body is read here, at most `limit` bytes, whatever Content-Length says or
+ * omits (a chunked body has none). Past the limit reading stops and null is returned, so no
+ * surface ever holds an oversize body in memory.
+ */
+export async function withBoundedBody(request: Request, limit: number): Promise<Request | null> {
+  // Checked before the body is touched: a declared oversize body is never read at all.
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > limit) return null;
+  if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return request;
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return new Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) });
+}
