@@ -43,10 +43,11 @@ export async function recordAudit(db: Executor, principal: Principal, meta: Requ
     outcome: entry.outcome,
     target_type: entry.targetType ?? null,
     target_id: entry.targetId ?? null,
-    reason: entry.reason ?? null,
+    reason: entry.reason?.replace(/\u0000/g, '') ?? null,
     tasker_status: entry.taskerStatus ?? null,
     latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
-    details: JSON.stringify(entry.details ?? {}),
+    // PostgreSQL cannot store NUL in jsonb; a fact about a call must never make its record fail.
+    details: JSON.stringify(entry.details ?? {}).replace(/\\u0000/g, ''),
   });
 }
 

@@ -11,8 +11,14 @@ import { badInput, conflict, forbidden, GatewayError, notFound } from '../errors
 import { parseInput } from '../errors/zod.js';
 import { loadAgentFor } from './agents.js';
 import { type CallContext, type GatewayDeps, requireLauncher } from './context.js';
-import { mintToken, TokenNameSchema, type IssuedTokenView } from './tokens.js';
+import { mintToken, TOKEN_NAME_MAX_LENGTH, TokenNameSchema, type IssuedTokenView } from './tokens.js';
 import { type AgentView, type GrantView, toAgentView, toGrantView } from './views.js';
+
+/** "<agent> (paired YYYY-MM-DD)", the agent's name shortened so the whole stays a valid token name. */
+function defaultTokenName(displayName: string, now: Date): string {
+  const suffix = ` (paired ${now.toISOString().slice(0, 10)})`;
+  return `${displayName.slice(0, TOKEN_NAME_MAX_LENGTH - suffix.length).trimEnd()}${suffix}`;
+}
 
 export const CreatePairingCodeInputSchema = z.strictObject({
   agentId: z.string(),
@@ -68,7 +74,7 @@ export async function createPairingCode(
       agentId: agent.id,
       selector: generated.selector,
       codeHash: generated.hash,
-      tokenName: input.tokenName ?? `${agent.display_name} (paired ${now.toISOString().slice(0, 10)})`,
+      tokenName: input.tokenName ?? defaultTokenName(agent.display_name, now),
       scopes: input.scopes ?? null,
       tokenTtlDays: ttlDays,
       createdByUserId: principal.userId,

@@ -14,7 +14,8 @@ import { loadAgentFor } from './agents.js';
 import { type CallContext, type GatewayDeps, requireLauncher } from './context.js';
 import { type TokenView, toTokenView } from './views.js';
 
-export const TokenNameSchema = z.string().trim().min(1, { message: 'token name must not be empty' }).max(120);
+export const TOKEN_NAME_MAX_LENGTH = 120;
+export const TokenNameSchema = z.string().trim().min(1, { message: 'token name must not be empty' }).max(TOKEN_NAME_MAX_LENGTH);
 
 export const CreateTokenInputSchema = z.strictObject({
   agentId: z.string(),

@@ -145,6 +145,7 @@ describe('each tool, with the right scope and grant', () => {
       { projectId: DEMO.id, title: 'x', targetDate: '2026-02-30' },
       { projectId: DEMO.id, title: 'x', labelIds: [DEMO.labels.bug, DEMO.labels.bug] },
       { projectId: DEMO.id, title: 'x'.repeat(256) },
+      { projectId: DEMO.id, title: 'nul\u0000byte' },
     ];
     for (const input of cases) {
       stack.proxy.reset();

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentSession, createAgent, createToken, setGrant } from '../support/fixtures.js';
-import { errorCode, graphql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { errorCode, graphql, rest, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let gateway: TestGateway;
 let alice: string;
@@ -107,6 +107,32 @@ describe('malformed variables', () => {
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
     expect(result.status).toBe(400);
     expect(result.errors![0]!.message).toContain('NOPE');
+  });
+});
+
+describe('input PostgreSQL cannot store', () => {
+  it('refuses a NUL character with BAD_USER_INPUT naming the field', async () => {
+    const result = await graphql(gateway, 'mutation($n: String!) { createAgent(input: { displayName: $n }) { id } }', {
+      token: alice,
+      variables: { n: 'bad\u0000name' },
+    });
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(result.errors![0]!.message).toContain('displayName: must not contain NUL characters');
+  });
+
+  it('creates a pairing code for an agent with the longest allowed name', async () => {
+    const agentId = await createAgent(gateway, alice, 'L'.repeat(120));
+    const result = await graphql<{ createPairingCode: { code: string } }>(
+      gateway,
+      'mutation($i: CreatePairingCodeInput!) { createPairingCode(input: $i) { code } }',
+      { token: alice, variables: { i: { agentId } } },
+    );
+    expect(result.errors).toBeUndefined();
+  });
+
+  it('answers a malformed percent-escape in a REST path with 400', async () => {
+    const result = await rest(gateway, 'POST', '/api/v1/agents/%E0%A4%A/tokens', { token: alice, body: { name: 'x' } });
+    expect(result.status).toBe(400);
   });
 });
 

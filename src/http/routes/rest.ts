@@ -23,6 +23,14 @@ export interface RestRoute {
   handle(request: Request, params: string[], ctx: CallContext, deps: GatewayDeps): Promise<Response>;
 }
 
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badInput('the path holds a malformed percent-escape');
+  }
+}
+
 /** The router has already bounded the body (http/bounded-body.ts); here it only has to be JSON. */
 async function readJson(request: Request): Promise<unknown> {
   try {
@@ -118,7 +126,7 @@ export const REST_ROUTES: RestRoute[] = [
     handle: async (request, [agentId = ''], ctx, deps) => {
       const body = parseInput(CreateTokenBody, await readJson(request));
       const issued = await tokens.createToken(deps, ctx, {
-        agentId: decodeURIComponent(agentId),
+        agentId: decodePathSegment(agentId),
         name: body.name,
         ...(body.scopes ? { scopes: body.scopes } : {}),
         ...(body.expires_in_days !== undefined ? { expiresInDays: body.expires_in_days } : {}),
