@@ -44,6 +44,20 @@ describe('each tool, with the right scope and grant', () => {
     }
   });
 
+  it('never shows a project beyond the grants: not through a loose grant key, not through a search', async () => {
+    // A grant keyed by an identifier instead of an id names no project.
+    const loose = await stack.agentWith({ OPS: ['PROJECTS_READ'], [DEMO.id]: ['PROJECTS_READ'] }, 'Loose grant');
+    const listed = await runOperation<{ projects: { nodes: { project: { id: string } }[] } }>(stack.gateway, 'ListProjects', { token: loose.token });
+    expect(listed.data!.projects.nodes.map((node) => node.project.id)).toEqual([DEMO.id]);
+
+    const answers = [];
+    for (const query of ['OPS', 'Operations', 'No such project']) {
+      answers.push(await runOperation(stack.gateway, 'ResolveProject', { token: loose.token, variables: { query } }));
+    }
+    for (const answer of answers) expect(errorCode(answer)).toBe('FORBIDDEN');
+    expect(JSON.stringify(answers)).not.toContain(OPS.id);
+  });
+
   it('answers an ambiguous project search without naming the candidates', async () => {
     // "o" matches Demo Project and Operations; this agent is granted only DEMO.
     const result = await runOperation(stack.gateway, 'ResolveProject', { token, variables: { query: 'o' } });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sortScopes } from '../../auth/scopes.js';
-import { GatewayError } from '../../errors/gateway-error.js';
+import { forbidden, GatewayError } from '../../errors/gateway-error.js';
 import { parseInput } from '../../errors/zod.js';
 import type { CallContext, GatewayDeps } from '../context.js';
 import { DEFAULT_PAGE_SIZE, type Page, PageSizeSchema } from '../pagination.js';
@@ -49,7 +49,9 @@ export async function listProjects(
       await Promise.all(
         page.map(async (projectId) => {
           try {
-            const project = noteTasker(call, await deps.tasker.resolveProject(call.caller, projectId));
+            // By exact id: a grant names one project, never whatever a search for it would find.
+            const { project } = noteTasker(call, await deps.tasker.projectContext(call.caller, projectId));
+            if (project.id !== projectId) throw new GatewayError('NOT_FOUND', `Tasker answered for another project than ${projectId}`);
             return { project: toProjectView(project), scopes: sortScopes(call.principal.grants.get(projectId) ?? []) };
           } catch (error) {
             if (error instanceof GatewayError && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) {
@@ -77,10 +79,19 @@ export async function resolveProject(deps: GatewayDeps, ctx: CallContext, query:
   const text = parseInput(z.string().trim().min(1, { message: 'query must not be empty' }).max(200), query);
   return runAgentCall(deps, ctx, 'resolveProject', async (call) => {
     call.record.details.query = text;
-    const project = noteTasker(call, await deps.tasker.resolveProject(call.caller, text));
+    // One answer for "no such project", "the owner is not a member" and "not granted", so the
+    // search cannot tell an agent which projects exist beyond its grants.
+    const noGrantedMatch = () => forbidden(`no project granted to this agent matches "${text}"; call list_projects to see them`);
+    let project;
+    try {
+      project = noteTasker(call, await deps.tasker.resolveProject(call.caller, text));
+    } catch (error) {
+      if (error instanceof GatewayError && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) throw noGrantedMatch();
+      throw error;
+    }
     call.record.targetType = 'project';
     call.record.targetId = project.id;
-    requireProjectScope(call, project.id, 'projects:read');
+    if (!call.principal.grants.get(project.id)?.has('projects:read')) throw noGrantedMatch();
     return toProjectView(project);
   });
 }
