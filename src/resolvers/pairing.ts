@@ -6,7 +6,7 @@ import { type Scope, ScopeListSchema } from '../auth/scopes.js';
 import * as agentsRepo from '../db/repositories/agents.js';
 import * as grantsRepo from '../db/repositories/grants.js';
 import * as pairingRepo from '../db/repositories/pairing-codes.js';
-import type { AgentRow, PairingCodeRow } from '../db/tables.js';
+import type { PairingCodeRow } from '../db/tables.js';
 import { badInput, conflict, forbidden, GatewayError, notFound } from '../errors/gateway-error.js';
 import { parseInput } from '../errors/zod.js';
 import { loadAgentFor } from './agents.js';
@@ -115,14 +115,17 @@ export async function exchangePairingCode(
   ctx: CallContext,
   rawInput: z.input<typeof ExchangePairingCodeInputSchema>,
 ): Promise<PairingExchangeView> {
-  const refuse = async (error: GatewayError, agent?: AgentRow | PairingCodeRow) => {
+  const refuse = async (error: GatewayError, code?: PairingCodeRow) => {
+    // Filed under the agent's owner when the code is known, so the owner sees attempts on it.
+    const agent = code ? await agentsRepo.findAgent(deps.db, code.agent_id) : undefined;
     await recordAudit(deps.db, ctx.principal, ctx.meta, {
       action: 'pairing_code.exchange_refused',
       outcome: 'denied',
       reason: error.message,
-      agentId: agent ? ('agent_id' in agent ? agent.agent_id : agent.id) : null,
+      agentId: code?.agent_id ?? null,
+      ownerUserId: agent?.owner_user_id ?? null,
       targetType: 'pairing_code',
-      targetId: agent && 'agent_id' in agent ? agent.id : null,
+      targetId: code?.id ?? null,
     });
     markAudited(error);
     return error;
@@ -151,11 +154,13 @@ export async function exchangePairingCode(
       if (pending && pending.expires_at > now) {
         const after = await pairingRepo.recordFailedPairingAttempt(trx, pending.id, deps.config.pairing.maxFailedAttempts, now);
         const locked = after.locked_at !== null;
+        const owner = await agentsRepo.findAgent(trx, pending.agent_id);
         await recordAudit(trx, ctx.principal, ctx.meta, {
           action: 'pairing_code.exchange_refused',
           outcome: 'denied',
           reason: locked ? 'wrong code; the pending code is now locked' : 'wrong code',
           agentId: pending.agent_id,
+          ownerUserId: owner?.owner_user_id ?? null,
           targetType: 'pairing_code',
           targetId: pending.id,
           details: { failedAttempts: after.failed_attempts },
@@ -174,14 +179,22 @@ export async function exchangePairingCode(
 
     const agent = await agentsRepo.findAgentForUpdate(trx, exact.agent_id);
     if (!agent) return { ok: false, error: notFound('the agent of this pairing code no longer exists') };
-    const issued = await mintToken(deps, trx, ctx.principal, ctx.meta, {
-      agent,
-      name: input.tokenName ?? exact.token_name,
-      scopes: exact.scopes ?? undefined,
-      ttlDays: exact.token_ttl_days,
-      via: 'pairing',
-      createdByUserId: exact.created_by_user_id,
-    });
+    let issued: IssuedTokenView;
+    try {
+      issued = await mintToken(deps, trx, ctx.principal, ctx.meta, {
+        agent,
+        name: input.tokenName ?? exact.token_name,
+        scopes: exact.scopes ?? undefined,
+        ttlDays: exact.token_ttl_days,
+        via: 'pairing',
+        createdByUserId: exact.created_by_user_id,
+      });
+    } catch (error) {
+      // mintToken refuses before it writes anything (agent disabled, scopes no longer granted),
+      // so the refusal can be recorded like any other; the code stays usable.
+      if (error instanceof GatewayError) return { ok: false, error, code: exact };
+      throw error;
+    }
     await pairingRepo.markPairingCodeUsed(trx, exact.id, issued.token.id, now);
     await recordAgentChange(trx, ctx.principal, ctx.meta, agent, {
       action: 'pairing_code.exchanged',
@@ -189,7 +202,12 @@ export async function exchangePairingCode(
       targetId: exact.id,
       details: { tokenId: issued.token.id },
     });
-    const grants = (await grantsRepo.listGrants(trx, agent.id)).map(toGrantView);
+    // What this token can do: the grants, narrowed by the token's own scopes when it has them.
+    const tokenScopes = issued.token.scopes;
+    const grants = (await grantsRepo.listGrants(trx, agent.id))
+      .map(toGrantView)
+      .map((grant) => (tokenScopes === null ? grant : { ...grant, scopes: grant.scopes.filter((scope) => tokenScopes.includes(scope)) }))
+      .filter((grant) => grant.scopes.length > 0);
     return {
       ok: true,
       result: {

@@ -66,6 +66,39 @@ describe('pairing codes', () => {
     expect(again.errors![0]!.message).toContain('already used');
   });
 
+  it('answers with what the token can do when the code limits its scopes', async () => {
+    const agentId = await createAgent(gateway, alice);
+    await setGrant(gateway, alice, agentId, 'project-a', ['ISSUES_READ', 'ISSUES_WRITE']);
+    await setGrant(gateway, alice, agentId, 'project-b', ['COMMENTS_WRITE']);
+    const created = await graphql<{ createPairingCode: { code: string } }>(gateway, CREATE, {
+      token: alice,
+      variables: { input: { agentId, scopes: ['ISSUES_READ'] } },
+    });
+    const exchanged = await graphql<Exchange & { exchangePairingCode: { grants: { projectId: string; scopes: string[] }[] } }>(
+      gateway,
+      'mutation($code: String!) { exchangePairingCode(input: { code: $code }) { grants { projectId scopes } } }',
+      { variables: { code: created.data!.createPairingCode.code }, headers: fromNewClient() },
+    );
+    expect(exchanged.data!.exchangePairingCode.grants).toEqual([{ projectId: 'project-a', scopes: ['ISSUES_READ'] }]);
+  });
+
+  it('refuses, records and keeps the code when the agent is disabled at exchange time', async () => {
+    const agentId = await createAgent(gateway, alice);
+    const code = await newCode(agentId);
+    await graphql(gateway, 'mutation($id: ID!) { disableAgent(id: $id) { id } }', { token: alice, variables: { id: agentId } });
+    const client = fromNewClient();
+    const refused = await graphql(gateway, EXCHANGE, { variables: { code }, headers: client });
+    expect(errorCode(refused)).toBe('CONFLICT');
+    const events = await gateway.db
+      .selectFrom('audit_events')
+      .select(['outcome', 'owner_user_id'])
+      .where('agent_id', '=', agentId)
+      .where('action', '=', 'pairing_code.exchange_refused')
+      .execute();
+    expect(events).toEqual([{ outcome: 'denied', owner_user_id: 'alice' }]);
+    expect(await gateway.db.selectFrom('agent_tokens').select('id').where('agent_id', '=', agentId).execute()).toEqual([]);
+  });
+
   it('stores the code only as a hash', async () => {
     const agentId = await createAgent(gateway, alice);
     const code = await newCode(agentId);
@@ -97,12 +130,13 @@ describe('pairing codes', () => {
 
     const audit = await gateway.db
       .selectFrom('audit_events')
-      .select(['action', 'outcome'])
+      .select(['action', 'outcome', 'owner_user_id'])
       .where('agent_id', '=', agentId)
       .where('action', '=', 'pairing_code.exchange_refused')
       .execute();
     expect(audit).toHaveLength(6);
-    expect(audit.every((event) => event.outcome === 'denied')).toBe(true);
+    // Filed under the owner, so the owner sees the attempts on the code in the agent's history.
+    expect(audit.every((event) => event.outcome === 'denied' && event.owner_user_id === 'alice')).toBe(true);
   });
 
   it('refuses an expired code', async () => {
