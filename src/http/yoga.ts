@@ -1,7 +1,7 @@
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticate.js';
-import type { Logger } from '../logging/logger.js';
+import { describeUnexpected, type Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { maskGraphQLError } from './errors.js';
@@ -15,6 +15,24 @@ export interface YogaOptions {
   logger: Logger;
   /** Extra plugins, in order, after the built-in ones (persisted operations, MCP hooks). */
   plugins?: Plugin[];
+}
+
+/**
+ * Yoga reports the errors of every request to its logger. A GraphQLError's text quotes the
+ * document, which may hold a caller's input (a pairing code written inline, say), and most are the
+ * caller's own mistakes: those go to debug, message only. Anything else keeps error level, without
+ * stack or document. Unexpected errors are also logged, once, by the error masking.
+ */
+function yogaLogging(logger: Logger) {
+  const describe = (value: unknown) =>
+    value instanceof GraphQLError ? { graphqlError: value.message } : value instanceof Error ? describeUnexpected(value) : { detail: String(value) };
+  return {
+    debug: (...args: unknown[]) => logger.debug('graphql-yoga', describe(args[0])),
+    info: (...args: unknown[]) => logger.info('graphql-yoga', describe(args[0])),
+    warn: (...args: unknown[]) => logger.warn('graphql-yoga', describe(args[0])),
+    error: (...args: unknown[]) =>
+      args[0] instanceof GraphQLError ? logger.debug('graphql-yoga', describe(args[0])) : logger.error('graphql-yoga', describe(args[0])),
+  };
 }
 
 export type GatewayYoga = YogaServerInstance<NodeServerContext, GraphQLContext>;
@@ -31,12 +49,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     // GraphiQL is for operators; it needs a Launcher JWT like any other caller.
     graphiql: { title: 'Tasker Agent Gateway', defaultQuery: '{ me { userId email role } }' },
     landingPage: false,
-    logging: {
-      debug: (...args) => options.logger.debug(String(args[0])),
-      info: (...args) => options.logger.info(String(args[0])),
-      warn: (...args) => options.logger.warn(String(args[0])),
-      error: (...args) => options.logger.error(String(args[0])),
-    },
+    logging: yogaLogging(options.logger),
     maskedErrors: { maskError: maskGraphQLError(options.logger) },
     context: async ({ request, ...server }) => ({
       deps,

@@ -99,6 +99,19 @@ describe('pairing codes', () => {
     expect(await gateway.db.selectFrom('agent_tokens').select('id').where('agent_id', '=', agentId).execute()).toEqual([]);
   });
 
+  it('keeps a pairing code out of the logs, even written inline in the document', async () => {
+    const logLines: string[] = [];
+    const logged = await startTestGateway({}, { logLines });
+    try {
+      const result = await graphql(logged, 'mutation { exchangePairingCode(input: { code: "QWRT-ZXCV" }) { secret } }');
+      expect(errorCode(result)).toBe('NOT_FOUND');
+      expect(logLines.join('\n')).not.toMatch(/QWRT|ZXCV/);
+      expect(logLines.filter((line) => line.includes('"level":"error"'))).toEqual([]);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('stores the code only as a hash', async () => {
     const agentId = await createAgent(gateway, alice);
     const code = await newCode(agentId);

@@ -28,6 +28,8 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   /** Runs once the database exists and before the gateway starts; returns more environment (TASKER_URL). */
   prepare?: (database: TestDatabase) => Promise<Record<string, string>>;
+  /** Collects every log line at debug level; without it the gateway logs nothing. */
+  logLines?: string[];
 }
 
 export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -47,7 +49,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   const db = await openDatabase(config.database);
   await migrateToLatest(db);
   const clock = { offsetMs: 0 };
-  const app = createGatewayApp({ config, db, logger: createLogger('silent'), now: () => new Date(Date.now() + clock.offsetMs) });
+  const app = createGatewayApp({ config, db, logger: options.logLines ? createLogger('debug', (line) => options.logLines!.push(line)) : createLogger('silent'), now: () => new Date(Date.now() + clock.offsetMs) });
   const server: RunningServer = await listen(app.fetch, '127.0.0.1', 0);
   return {
     url: server.url,
