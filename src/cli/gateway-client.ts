@@ -10,9 +10,12 @@ export class GatewayUnreachable extends Error {}
 
 const TIMEOUT_MS = 30_000;
 
+/** Keeps a path prefix in the gateway address (a gateway behind a proxy at /tasker-agent/, say). */
+export const gatewayEndpoint = (gateway: string, path: string) => new URL(path, gateway.endsWith('/') ? gateway : `${gateway}/`);
+
 async function postGraphQL(gateway: string, body: unknown, token?: string): Promise<{ status: number; answer: GraphQLAnswer }> {
   try {
-    const response = await request(new URL('/graphql', gateway), {
+    const response = await request(gatewayEndpoint(gateway, 'graphql'), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -71,12 +74,12 @@ export async function exchangePairingCode(gateway: string, code: string, tokenNa
 export async function checkHealth(gateway: string): Promise<{ healthy: boolean; ready: boolean }> {
   const probe = async (path: string) => {
     try {
-      const response = await request(new URL(path, gateway), { headersTimeout: 5_000, bodyTimeout: 5_000 });
+      const response = await request(gatewayEndpoint(gateway, path), { headersTimeout: 5_000, bodyTimeout: 5_000 });
       await response.body.dump();
       return response.statusCode === 200;
     } catch {
       return false;
     }
   };
-  return { healthy: await probe('/healthz'), ready: await probe('/readyz') };
+  return { healthy: await probe('healthz'), ready: await probe('readyz') };
 }
