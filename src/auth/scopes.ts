@@ -32,10 +32,6 @@ export const ScopeListSchema = z
   .min(1, { message: 'expected at least one scope' })
   .transform((scopes) => sortScopes(scopes));
 
-export function isScope(value: string): value is Scope {
-  return (SCOPES as readonly string[]).includes(value);
-}
-
 /** Deduplicated, in vocabulary order, so stored and compared lists are canonical. */
 export function sortScopes(scopes: Iterable<string>): Scope[] {
   const wanted = new Set(scopes);

@@ -3,6 +3,9 @@
  * omits (a chunked body has none). Past the limit reading stops and null is returned, so no
  * surface ever holds an oversize body in memory.
  */
+/** Every surface (GraphQL, MCP, REST) takes small JSON bodies. */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
 export async function withBoundedBody(request: Request, limit: number): Promise<Request | null> {
   // Checked before the body is touched: a declared oversize body is never read at all.
   const declared = Number(request.headers.get('content-length') ?? 0);

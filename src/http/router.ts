@@ -2,10 +2,11 @@ import { recordRefusal } from '../audit/refusals.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
-import { withBoundedBody } from './bounded-body.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { MAX_JSON_BODY_BYTES, withBoundedBody } from './bounded-body.js';
 import { jsonResponse, restErrorResponse } from './errors.js';
 import { type NodeServerContext, resolveCallContext } from './request-context.js';
-import { MAX_JSON_BODY_BYTES, REST_ROUTES } from './routes/rest.js';
+import { REST_ROUTES } from './routes/rest.js';
 import type { GatewayYoga } from './yoga.js';
 
 export type FetchHandler = (request: Request, server: NodeServerContext) => Promise<Response>;
@@ -27,12 +28,10 @@ export function createRouter(options: RouterOptions): FetchHandler {
     // Every surface reads small JSON bodies; an oversize one is refused here, declared or chunked.
     const request = await withBoundedBody(incoming, MAX_JSON_BODY_BYTES);
     if (!request) {
+      const response = restErrorResponse(new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB'), logger, '');
       // The unread rest of the body makes the connection unusable: tell the client not to reuse it.
-      return jsonResponse(
-        413,
-        { error: { code: 'PAYLOAD_TOO_LARGE', message: 'the request body is larger than 1 MiB' } },
-        { connection: 'close' },
-      );
+      response.headers.set('connection', 'close');
+      return response;
     }
     if (url.pathname === '/graphql') return options.yoga.fetch(request, server);
     if (url.pathname === '/mcp' && options.mcp) return options.mcp(request, server);

@@ -14,8 +14,6 @@ import { jsonResponse } from '../errors.js';
  * The REST paths the earlier prototype's clients use. Thin: parse the snake_case body, call the
  * same service the GraphQL field calls, render the snake_case answer.
  */
-export const MAX_JSON_BODY_BYTES = 1024 * 1024;
-
 export interface RestRoute {
   method: 'GET' | 'POST';
   pattern: RegExp;
