@@ -114,7 +114,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
       ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
     };
     let status: number;
-    let text: string;
+    let text: string | null;
     try {
       const response = await pool.request({
         method: spec.method,
@@ -129,6 +129,8 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
       throw networkFailure(error);
     }
     const latencyMs = performance.now() - started;
+    // An oversize answer is Tasker's mistake, not a passing fault: asking again would not help.
+    if (text === null) throw new TaskerCallError('TASKER_BAD_RESPONSE', 'Tasker answered with more than 5 MiB', status, latencyMs);
 
     if (status >= 500) throw new RetryableFailure('TASKER_UNAVAILABLE', `Tasker answered ${status}`, status);
     let json: unknown;
@@ -223,19 +225,19 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
   };
 }
 
-async function readBounded(body: AsyncIterable<Uint8Array>): Promise<string> {
+/** The body as text, or null once it passes MAX_RESPONSE_BYTES (leaving the loop drops the rest). */
+async function readBounded(body: AsyncIterable<Uint8Array>): Promise<string | null> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.byteLength;
-    if (size > MAX_RESPONSE_BYTES) throw new RetryableFailure('TASKER_BAD_RESPONSE', 'Tasker answered with more than 5 MiB', null);
+    if (size > MAX_RESPONSE_BYTES) return null;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
 function networkFailure(error: unknown): RetryableFailure {
-  if (error instanceof RetryableFailure) return error;
   // undici names its own timeouts by code (UND_ERR_HEADERS_TIMEOUT, ...); the abort signal's is a
   // DOMException named TimeoutError whose numeric code means nothing here.
   const { code, name } = error as { code?: unknown; name?: unknown };

@@ -55,6 +55,14 @@ describe('Tasker faults become clear, audited errors', () => {
     expect(stack.proxy.seen.filter((line) => line.startsWith('GET')).length).toBe(2);
   });
 
+  it('answers an oversize Tasker answer with TASKER_BAD_RESPONSE, without asking again', async () => {
+    stack.proxy.inject({ kind: 'rewrite', rewrite: () => ({ issues: 'x'.repeat(6 * 1024 * 1024), next_cursor: null }) });
+    const result = await listIssues();
+    expect(errorCode(result)).toBe('TASKER_BAD_RESPONSE');
+    expect(result.errors![0]!.message).toContain('more than 5 MiB');
+    expect(stack.proxy.seen.filter((line) => line.startsWith('GET')).length).toBe(1);
+  });
+
   it('does not retry a Tasker refusal (4xx)', async () => {
     const result = await runOperation(stack.gateway, 'GetIssue', { token: agent.token, variables: { issueId: 'no-such-issue' } });
     expect(errorCode(result)).toBe('NOT_FOUND');
