@@ -6,6 +6,8 @@ import './pairing.js';
 import './audit.js';
 import './projects.js';
 import './issues.js';
+import './comments.js';
+import './labels-assignees.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -1,6 +1,8 @@
-import * as issues from '../resolvers/agent/issues.js';
-import type { CommentView, IssueView } from '../resolvers/agent/views.js';
+import * as reads from '../resolvers/agent/issue-reads.js';
+import * as writes from '../resolvers/agent/issue-writes.js';
+import type { IssueView } from '../resolvers/agent/views.js';
 import type { Page } from '../resolvers/pagination.js';
+import { idempotencyKeyArg, idOrNull, keyArg } from './args.js';
 import { builder } from './builder.js';
 import { argSchema, PageInfo, withoutNulls } from './scalars.js';
 
@@ -26,34 +28,12 @@ export const Issue = builder.objectRef<IssueView>('Issue').implement({
   }),
 });
 
-const Comment = builder.objectRef<CommentView>('Comment').implement({
-  fields: (t) => ({
-    id: t.exposeID('id'),
-    issueId: t.exposeID('issueId'),
-    body: t.exposeString('body'),
-    agentId: t.exposeID('agentId', { description: 'The agent identity that wrote it.' }),
-    ownerUserId: t.exposeID('ownerUserId', { description: 'The user the agent acted for.' }),
-    createdAt: t.exposeString('createdAt'),
-  }),
-});
-
-const CommentResult = builder.objectRef<issues.CommentResultView>('CommentResult').implement({
-  fields: (t) => ({
-    comment: t.field({ type: Comment, resolve: (result) => result.comment }),
-    issue: t.field({ type: Issue, resolve: (result) => result.issue }),
-  }),
-});
-
 const IssueConnection = builder.objectRef<Page<IssueView>>('IssueConnection').implement({
   fields: (t) => ({
     nodes: t.field({ type: [Issue], resolve: (page) => page.nodes }),
     pageInfo: t.field({ type: PageInfo, resolve: (page) => page.pageInfo }),
   }),
 });
-
-const idempotencyKeyArg = {
-  description: 'Optional. Retrying with the same key and input returns the first answer instead of writing twice (24 h).',
-};
 
 const CreateIssueInput = builder.inputType('CreateIssueInput', {
   fields: (t) => ({
@@ -82,9 +62,6 @@ const UpdateIssueInput = builder.inputType('UpdateIssueInput', {
   }),
 });
 
-/** GraphQL ID arguments arrive as string | number; Tasker ids are strings. */
-const idOrNull = (value: string | number | null | undefined) => (value == null ? null : String(value));
-
 builder.queryFields((t) => ({
   issues: t.field({
     type: IssueConnection,
@@ -100,7 +77,7 @@ builder.queryFields((t) => ({
       after: t.arg.string(),
     },
     resolve: (_root, args, ctx) =>
-      issues.listIssues(
+      reads.listIssues(
         ctx.deps,
         ctx,
         withoutNulls({
@@ -119,7 +96,7 @@ builder.queryFields((t) => ({
     description: 'Agent: one issue by id (its project must be granted with issues:read).',
     authScopes: { agentScope: 'issues:read' },
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => issues.getIssue(ctx.deps, ctx, String(args.id)),
+    resolve: (_root, args, ctx) => reads.getIssue(ctx.deps, ctx, String(args.id)),
   }),
 }));
 
@@ -127,9 +104,9 @@ builder.mutationFields((t) => ({
   createIssue: t.field({
     type: Issue,
     authScopes: { agentScope: 'issues:write' },
-    args: { input: t.arg({ type: CreateIssueInput, required: true, validate: { schema: argSchema(issues.CreateIssueInputSchema) } }) },
+    args: { input: t.arg({ type: CreateIssueInput, required: true, validate: { schema: argSchema(writes.CreateIssueInputSchema) } }) },
     resolve: (_root, args, ctx) =>
-      issues.createIssue(
+      writes.createIssue(
         ctx.deps,
         ctx,
         withoutNulls({
@@ -145,54 +122,15 @@ builder.mutationFields((t) => ({
     type: Issue,
     description: 'Changes title, description, priority or dates; null is not accepted, leave a field out to keep it.',
     authScopes: { agentScope: 'issues:write' },
-    args: { input: t.arg({ type: UpdateIssueInput, required: true, validate: { schema: argSchema(issues.UpdateIssueInputSchema) } }) },
+    args: { input: t.arg({ type: UpdateIssueInput, required: true, validate: { schema: argSchema(writes.UpdateIssueInputSchema) } }) },
     resolve: (_root, args, ctx) =>
-      issues.updateIssue(ctx.deps, ctx, { ...withoutNulls(args.input), issueId: String(args.input.issueId) }),
+      writes.updateIssue(ctx.deps, ctx, { ...withoutNulls(args.input), issueId: String(args.input.issueId) }),
   }),
   moveIssue: t.field({
     type: Issue,
     authScopes: { agentScope: 'issues:write' },
     args: { issueId: t.arg.id({ required: true }), stateId: t.arg.id({ required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
     resolve: (_root, args, ctx) =>
-      issues.moveIssue(ctx.deps, ctx, {
-        issueId: String(args.issueId),
-        stateId: String(args.stateId),
-        ...(args.idempotencyKey != null ? { idempotencyKey: args.idempotencyKey } : {}),
-      }),
-  }),
-  addComment: t.field({
-    type: CommentResult,
-    authScopes: { agentScope: 'comments:write' },
-    args: { issueId: t.arg.id({ required: true }), body: t.arg.string({ required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: (_root, args, ctx) =>
-      issues.addComment(ctx.deps, ctx, {
-        issueId: String(args.issueId),
-        body: args.body,
-        ...(args.idempotencyKey != null ? { idempotencyKey: args.idempotencyKey } : {}),
-      }),
-  }),
-  setIssueLabels: t.field({
-    type: Issue,
-    description: 'Replaces the issue’s labels with exactly these.',
-    authScopes: { agentScope: 'labels:write' },
-    args: { issueId: t.arg.id({ required: true }), labelIds: t.arg.idList({ required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: (_root, args, ctx) =>
-      issues.setIssueLabels(ctx.deps, ctx, {
-        issueId: String(args.issueId),
-        labelIds: args.labelIds.map(String),
-        ...(args.idempotencyKey != null ? { idempotencyKey: args.idempotencyKey } : {}),
-      }),
-  }),
-  setIssueAssignees: t.field({
-    type: Issue,
-    description: 'Replaces the issue’s assignees with exactly these member user ids.',
-    authScopes: { agentScope: 'assignees:write' },
-    args: { issueId: t.arg.id({ required: true }), assigneeIds: t.arg.idList({ required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
-    resolve: (_root, args, ctx) =>
-      issues.setIssueAssignees(ctx.deps, ctx, {
-        issueId: String(args.issueId),
-        assigneeIds: args.assigneeIds.map(String),
-        ...(args.idempotencyKey != null ? { idempotencyKey: args.idempotencyKey } : {}),
-      }),
+      writes.moveIssue(ctx.deps, ctx, { issueId: String(args.issueId), stateId: String(args.stateId), ...keyArg(args.idempotencyKey) }),
   }),
 }));

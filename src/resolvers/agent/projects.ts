@@ -5,6 +5,7 @@ import { parseInput } from '../../errors/zod.js';
 import type { CallContext, GatewayDeps } from '../context.js';
 import { DEFAULT_PAGE_SIZE, type Page, PageSizeSchema } from '../pagination.js';
 import { noteTasker, requireProjectScope, runAgentCall } from './agent-call.js';
+import { TaskerIdSchema } from './inputs.js';
 import {
   type ProjectContextView,
   type ProjectView,
@@ -13,8 +14,6 @@ import {
   toProjectView,
   toStateView,
 } from './views.js';
-
-export const TaskerIdSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(200);
 
 export interface GrantedProjectView {
   project: ProjectView;

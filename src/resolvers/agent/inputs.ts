@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { IdempotencyKeySchema } from '../../idempotency/idempotency.js';
+
+/** The argument shapes agent tools share, validated once at the edge of every surface. */
+export const TaskerIdSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(200);
+
+export const IsoDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'expected a date as YYYY-MM-DD' })
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
+    message: 'not a real calendar date',
+  });
+
+export const TitleSchema = z.string().trim().min(1, { message: 'title must not be empty' }).max(255);
+export const DescriptionSchema = z.string().max(100_000, { message: 'description is at most 100000 characters' });
+
+export const IdListSchema = z
+  .array(TaskerIdSchema)
+  .max(50, { message: 'at most 50 ids' })
+  .refine((ids) => new Set(ids).size === ids.length, { message: 'ids must not repeat' });
+
+/** Every write accepts an idempotency key (the write frame makes one when the agent gives none). */
+export const KeyField = { idempotencyKey: IdempotencyKeySchema.optional() };
