@@ -37,7 +37,7 @@ const IssueConnection = builder.objectRef<Page<IssueView>>('IssueConnection').im
 
 const CreateIssueInput = builder.inputType('CreateIssueInput', {
   fields: (t) => ({
-    projectId: t.id({ required: true }),
+    projectId: t.id({ required: true, description: 'Project id or identifier (e.g. DEMO).' }),
     title: t.string({ required: true }),
     description: t.string(),
     priority: t.field({ type: PriorityEnum }),
@@ -68,7 +68,7 @@ builder.queryFields((t) => ({
     description: 'Agent: issues of a granted project, newest first, filtered and paged (at most 100 a page).',
     authScopes: { agentScope: 'issues:read' },
     args: {
-      projectId: t.arg.id({ required: true }),
+      projectId: t.arg.id({ required: true, description: 'Project id or identifier (e.g. DEMO).' }),
       stateId: t.arg.id(),
       labelId: t.arg.id(),
       assigneeId: t.arg.id(),

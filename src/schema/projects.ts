@@ -91,7 +91,7 @@ builder.queryFields((t) => ({
     type: ProjectContext,
     description: 'Agent: a project with its states, labels and members.',
     authScopes: { agentScope: 'projects:read' },
-    args: { projectId: t.arg.id({ required: true }) },
+    args: { projectId: t.arg.id({ required: true, description: 'Project id or identifier (e.g. DEMO).' }) },
     resolve: (_root, args, ctx) => projects.projectContext(ctx.deps, ctx, String(args.projectId)),
   }),
 }));

@@ -94,7 +94,7 @@ describe.each(TOOLS)('$field (needs $scope)', (tool) => {
     expect(errorCode(result)).toBe('FORBIDDEN');
   });
 
-  it('is FORBIDDEN (or shows nothing) on a project that is not granted', async () => {
+  it('is refused on a project that is not granted (an issue there is NOT_FOUND, as if it did not exist)', async () => {
     // Granted everything on OPS, addressing DEMO; local-user is a member of both in Tasker.
     const { token } = await stack.agentWith({ [OPS.id]: ALL });
     const result = await tool.run(stack, token, demo);
@@ -102,7 +102,7 @@ describe.each(TOOLS)('$field (needs $scope)', (tool) => {
       const ids = (result.data as { projects: { nodes: { project: { id: string } }[] } }).projects.nodes.map((n) => n.project.id);
       expect(ids).not.toContain(DEMO.id);
     } else {
-      expect(errorCode(result)).toBe('FORBIDDEN');
+      expect(errorCode(result)).toBe(tool.byIssue ? 'NOT_FOUND' : 'FORBIDDEN');
     }
   });
 
@@ -110,7 +110,7 @@ describe.each(TOOLS)('$field (needs $scope)', (tool) => {
     const { token } = await stack.agentWith({ [DEMO.id]: ALL });
     const activityBefore = (await stack.tasker.activity()).length;
     const result = await tool.run(stack, token, { ...demo, issueId: ops.issueId, stateId: ops.stateId, labelId: ops.labelId });
-    expect(errorCode(result)).toBe('FORBIDDEN');
+    expect(errorCode(result)).toBe('NOT_FOUND');
     expect((await stack.tasker.activity()).length).toBe(activityBefore);
   });
 });

@@ -22,6 +22,11 @@ export interface AgentCall {
     taskerStatus?: number;
     /** Time spent waiting for Tasker, summed over the call's Tasker requests. */
     taskerLatencyMs?: number;
+    /**
+     * Set when the call is refused for lack of a grant but answers as something else (an issue in
+     * an ungranted project answers NOT_FOUND, so ids reveal nothing): the audit still says denied, and why.
+     */
+    denial?: string;
     details: Record<string, unknown>;
   };
 }
@@ -62,9 +67,9 @@ export async function runAgentCall<T>(
     return result;
   } catch (error) {
     const known = error instanceof GatewayError ? error : undefined;
-    const denied = known?.code === 'FORBIDDEN' || known?.code === 'UNAUTHENTICATED';
+    const denied = known?.code === 'FORBIDDEN' || known?.code === 'UNAUTHENTICATED' || call.record.denial !== undefined;
     await audit(denied ? 'denied' : 'failed', {
-      reason: known ? `${known.code}: ${known.message}` : 'unexpected error',
+      reason: call.record.denial ?? (known ? `${known.code}: ${known.message}` : 'unexpected error'),
       taskerStatus: error instanceof TaskerCallError ? error.taskerStatus : null,
     });
     markAudited(error);

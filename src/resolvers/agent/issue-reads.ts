@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { parseInput } from '../../errors/zod.js';
 import type { CallContext, GatewayDeps } from '../context.js';
 import { DEFAULT_PAGE_SIZE, type Page, PageSizeSchema } from '../pagination.js';
-import { noteTasker, requireProjectScope, runAgentCall } from './agent-call.js';
+import { noteTasker, runAgentCall } from './agent-call.js';
 import { TaskerIdSchema } from './inputs.js';
 import { locateIssue } from './issue-access.js';
+import { grantedProject } from './project-access.js';
 import { type IssueView, toIssueView } from './views.js';
 
 export const ListIssuesInputSchema = z.strictObject({
@@ -24,13 +25,11 @@ export async function listIssues(
 ): Promise<Page<IssueView>> {
   const input = parseInput(ListIssuesInputSchema, rawInput);
   return runAgentCall(deps, ctx, 'issues', async (call) => {
-    call.record.targetType = 'project';
-    call.record.targetId = input.projectId;
-    requireProjectScope(call, input.projectId, 'issues:read');
+    const projectId = await grantedProject(deps, call, input.projectId, 'issues:read');
     const list = noteTasker(
       call,
       await deps.tasker.listIssues(call.caller, {
-        projectId: input.projectId,
+        projectId,
         limit: input.first,
         ...(input.stateId ? { stateId: input.stateId } : {}),
         ...(input.labelId ? { labelId: input.labelId } : {}),
@@ -40,7 +39,7 @@ export async function listIssues(
       }),
     );
     // Tasker answers in its own project's terms; an issue from elsewhere would be a contract breach.
-    const nodes = list.issues.filter((issue) => issue.project_id === input.projectId).slice(0, input.first);
+    const nodes = list.issues.filter((issue) => issue.project_id === projectId).slice(0, input.first);
     return { nodes: nodes.map(toIssueView), pageInfo: { hasNextPage: list.next_cursor !== null, endCursor: list.next_cursor } };
   });
 }

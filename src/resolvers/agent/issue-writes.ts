@@ -27,8 +27,8 @@ export async function createIssue(
   rawInput: z.input<typeof CreateIssueInputSchema>,
 ): Promise<IssueView> {
   const { idempotencyKey, ...input } = parseInput(CreateIssueInputSchema, rawInput);
-  const asked: NewIssue = {
-    project_id: input.projectId,
+  const ask = (projectId: string): NewIssue => ({
+    project_id: projectId,
     title: input.title,
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.priority !== undefined ? { priority: input.priority } : {}),
@@ -37,20 +37,21 @@ export async function createIssue(
     ...(input.assigneeIds !== undefined ? { assignee_ids: input.assigneeIds } : {}),
     ...(input.startDate !== undefined ? { start_date: input.startDate } : {}),
     ...(input.targetDate !== undefined ? { target_date: input.targetDate } : {}),
-  };
+  });
   const spec = {
     tool: 'createIssue',
-    projectId: input.projectId,
+    projectRef: input.projectId,
     scopes: [
       'issues:write' as const,
       ...(input.labelIds !== undefined ? ['labels:write' as const] : []),
       ...(input.assigneeIds !== undefined ? ['assignees:write' as const] : []),
-    ],
+    ] as const,
     idempotencyKey,
     input,
     describe: (view: IssueView) => ({ issueId: view.id }),
   };
-  return writeToProject(deps, ctx, spec, async (call, key) => {
+  return writeToProject(deps, ctx, spec, async (call, key, projectId) => {
+    const asked = ask(projectId);
     const issue = noteTasker(call, await deps.tasker.createIssue(call.caller, key, asked));
     checks.checkCreated(issue, asked);
     return toIssueView(issue);

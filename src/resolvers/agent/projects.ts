@@ -4,7 +4,8 @@ import { forbidden, GatewayError } from '../../errors/gateway-error.js';
 import { parseInput } from '../../errors/zod.js';
 import type { CallContext, GatewayDeps } from '../context.js';
 import { DEFAULT_PAGE_SIZE, type Page, PageSizeSchema } from '../pagination.js';
-import { noteTasker, requireProjectScope, runAgentCall } from './agent-call.js';
+import { noteTasker, runAgentCall } from './agent-call.js';
+import { grantedProject } from './project-access.js';
 import { TaskerIdSchema } from './inputs.js';
 import {
   type ProjectContextView,
@@ -98,10 +99,8 @@ export async function resolveProject(deps: GatewayDeps, ctx: CallContext, query:
 export async function projectContext(deps: GatewayDeps, ctx: CallContext, projectId: string): Promise<ProjectContextView> {
   const id = parseInput(TaskerIdSchema, projectId);
   return runAgentCall(deps, ctx, 'projectContext', async (call) => {
-    call.record.targetType = 'project';
-    call.record.targetId = id;
-    requireProjectScope(call, id, 'projects:read');
-    const context = noteTasker(call, await deps.tasker.projectContext(call.caller, id));
+    const projectId = await grantedProject(deps, call, id, 'projects:read');
+    const context = noteTasker(call, await deps.tasker.projectContext(call.caller, projectId));
     return {
       project: toProjectView(context.project),
       states: context.states.map(toStateView),

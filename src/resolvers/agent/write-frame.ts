@@ -4,6 +4,7 @@ import { runIdempotent } from '../../idempotency/idempotency.js';
 import type { CallContext, GatewayDeps } from '../context.js';
 import { type AgentCall, requireProjectScope, runAgentCall } from './agent-call.js';
 import { locateIssue } from './issue-access.js';
+import { grantedProject } from './project-access.js';
 
 /**
  * The one frame every agent write passes through, inside the call frame (agent-call.ts): the
@@ -69,21 +70,22 @@ export async function writeToIssue<T>(
 }
 
 /**
- * A project-addressed write (creating an issue): every scope in `scopes` must hold on that very
- * project before anything is sent.
+ * A project-addressed write (creating an issue): the project is named by id or identifier, and
+ * every scope in `scopes` must hold on that very project before anything is sent.
  */
 export async function writeToProject<T>(
   deps: GatewayDeps,
   ctx: CallContext,
-  spec: WriteSpec<T> & { scopes: readonly Scope[]; projectId: string },
-  write: (call: AgentCall, taskerKey: string) => Promise<T>,
+  spec: WriteSpec<T> & { scopes: readonly [Scope, ...Scope[]]; projectRef: string },
+  write: (call: AgentCall, taskerKey: string, projectId: string) => Promise<T>,
 ): Promise<T> {
   return runAgentCall(deps, ctx, spec.tool, async (call) => {
-    call.record.targetType = 'project';
-    call.record.targetId = spec.projectId;
-    for (const scope of spec.scopes) requireProjectScope(call, spec.projectId, scope);
+    const [first, ...more] = spec.scopes;
+    const projectId = await grantedProject(deps, call, spec.projectRef, first);
+    for (const scope of more) requireProjectScope(call, projectId, scope);
     Object.assign(call.record.details, spec.details);
-    const result = await idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, spec.input, (key) => write(call, key));
+    const writeOnce = (key: string) => write(call, key, projectId);
+    const result = await idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, spec.input, writeOnce);
     Object.assign(call.record.details, spec.describe?.(result));
     return result;
   });
