@@ -10,7 +10,7 @@ export type AgentAccess = 'read' | 'manage';
 
 export type AccessDecision = { allowed: true } | { allowed: false; reason: string };
 
-export function decideAgentAccess(principal: LauncherPrincipal, agent: AgentRow, access: AgentAccess): AccessDecision {
+export function decideAgentAccess(principal: LauncherPrincipal, agent: Pick<AgentRow, 'owner_user_id'>, access: AgentAccess): AccessDecision {
   if (agent.owner_user_id === principal.userId) return { allowed: true };
   if (access === 'read' && principal.role === 'admin') return { allowed: true };
   return {

@@ -52,6 +52,17 @@ const EnvSchema = z.object({
   TASKER_TIMEOUT_MS: positiveInt(120_000).default(10_000),
   TASKER_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
 
+  DATABASE_POOL_SIZE: positiveInt(1000).default(10),
+  DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt(600_000).default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(3_600_000).default(10_000),
+
+  GRAPHQL_MAX_ALIASES: positiveInt(1000).default(15),
+  GRAPHQL_MAX_DEPTH: positiveInt(100).default(25),
+  GRAPHQL_MAX_TOKENS: positiveInt(100_000).default(2_000),
+  GRAPHQL_MAX_DIRECTIVES: positiveInt(1000).default(20),
+  GRAPHQL_MAX_COST: positiveInt(10_000_000).default(10_000),
+  GRAPHQL_ANONYMOUS_INTROSPECTION: booleanFlag.optional(),
+
   MCP_ALLOWED_ORIGINS: z
     .string()
     .default('')
@@ -65,8 +76,30 @@ const EnvSchema = z.object({
 
 export type Environment = 'development' | 'test' | 'production';
 
+/** Bounds on every database wait (PostgreSQL; PGlite is one in-process connection). */
+export interface DatabasePoolSettings {
+  /** Connections in the pool. */
+  size: number;
+  /** Longest wait for a free connection before the request fails with SERVICE_UNAVAILABLE. */
+  acquireTimeoutMs: number;
+  /** Longest a single statement may run (server-side statement_timeout). */
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_POOL_SETTINGS: DatabasePoolSettings = { size: 10, acquireTimeoutMs: 5_000, statementTimeoutMs: 10_000 };
+
+/** Limits every GraphQL document meets, whoever sends it (src/http/plugins/use-document-limits.ts). */
+export interface GraphQLLimits {
+  maxAliases: number;
+  maxDepth: number;
+  maxTokens: number;
+  maxDirectives: number;
+  /** Budget per operation: each field costs 1, a list multiplies its selection by its page size. */
+  maxCost: number;
+}
+
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string }
+  | { kind: 'postgres'; url: string; pool?: DatabasePoolSettings }
   /** dataDir null keeps the database in memory (tests). */
   | { kind: 'pglite'; dataDir: string | null };
 
@@ -92,6 +125,11 @@ export interface Config {
     connectTimeoutMs: number;
     timeoutMs: number;
     maxRetries: number;
+  };
+  graphql: {
+    limits: GraphQLLimits;
+    /** Introspection and "did you mean" suggestions for callers without credentials. */
+    anonymousIntrospection: boolean;
   };
   mcp: { allowedOrigins: string[] };
 }
@@ -130,7 +168,17 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     http: { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY },
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
-    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'pglite', dataDir: `${e.DATA_DIR}/pglite` },
+    database: e.DATABASE_URL
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          pool: {
+            size: e.DATABASE_POOL_SIZE,
+            acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+            statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+          },
+        }
+      : { kind: 'pglite', dataDir: `${e.DATA_DIR}/pglite` },
     launcherJwt: {
       hs256Secret: e.LAUNCHER_JWT_SECRET,
       eddsaPublicKeyPem: e.LAUNCHER_JWT_PUBLIC_KEY,
@@ -150,6 +198,17 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       connectTimeoutMs: e.TASKER_CONNECT_TIMEOUT_MS,
       timeoutMs: e.TASKER_TIMEOUT_MS,
       maxRetries: e.TASKER_MAX_RETRIES,
+    },
+    graphql: {
+      limits: {
+        maxAliases: e.GRAPHQL_MAX_ALIASES,
+        maxDepth: e.GRAPHQL_MAX_DEPTH,
+        maxTokens: e.GRAPHQL_MAX_TOKENS,
+        maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+        maxCost: e.GRAPHQL_MAX_COST,
+      },
+      // The schema is no secret, but strangers need not be handed a map of it in production.
+      anonymousIntrospection: e.GRAPHQL_ANONYMOUS_INTROSPECTION ?? e.NODE_ENV !== 'production',
     },
     mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS },
   };

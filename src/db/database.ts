@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
-import type { DatabaseConfig } from '../config/config.js';
+import { type DatabaseConfig, DEFAULT_POOL_SETTINGS } from '../config/config.js';
 import { PGliteDialect } from './dialects/pglite/pglite-dialect.js';
 import type { Database } from './tables.js';
 
@@ -10,12 +10,31 @@ export type Db = Kysely<Database>;
 /** Repositories take either; a caller decides whether a call is part of a transaction. */
 export type Executor = Kysely<Database> | Transaction<Database>;
 
+/**
+ * Every wait on PostgreSQL is bounded, so a slow or absent database turns into a quick
+ * SERVICE_UNAVAILABLE instead of requests piling up: a free connection must come within the
+ * acquire timeout, a statement may run at most the statement timeout (enforced by the server,
+ * with a client-side backstop a little later in case the server itself does not answer), and a
+ * transaction left idle is ended by the server.
+ */
+export function createPgPool(url: string, settings = DEFAULT_POOL_SETTINGS): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: settings.size,
+    connectionTimeoutMillis: settings.acquireTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs,
+    query_timeout: settings.statementTimeoutMs + 1_000,
+    idle_in_transaction_session_timeout: settings.statementTimeoutMs,
+    application_name: 'tasker-agent-gateway',
+  });
+  // An idle client's network error must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  return pool;
+}
+
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: 10, application_name: 'tasker-agent-gateway' });
-    // An idle client's network error must not crash the process; the next query reports it.
-    pool.on('error', () => {});
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(config.url, config.pool) }) });
   }
   if (config.dataDir !== null) await mkdir(config.dataDir, { recursive: true });
   const pglite = config.dataDir === null ? new PGlite() : new PGlite(config.dataDir);

@@ -24,5 +24,6 @@ export async function withBoundedBody(request: Request, limit: number): Promise<
     }
     chunks.push(value);
   }
-  return new Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks) });
+  // The signal goes along, so work for a client that has gone away can stop.
+  return new Request(request.url, { method: request.method, headers: request.headers, body: Buffer.concat(chunks), signal: request.signal });
 }

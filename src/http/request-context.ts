@@ -25,12 +25,23 @@ export function clientAddressOf(request: Request, server: NodeServerContext, tru
   return server.req?.socket.remoteAddress ?? null;
 }
 
-export async function resolveCallContext(
+const resolved = new WeakMap<Request, Promise<CallContext>>();
+
+/**
+ * Who is calling, resolved once per request however many layers ask (the GraphQL gate, the
+ * document limits, the execution context): one authentication, one request id, and at most one
+ * audit event for a refused credential.
+ */
+export function resolveCallContext(
   request: Request,
   server: NodeServerContext,
   options: { authenticator: Authenticator; trustProxy: boolean },
 ): Promise<CallContext> {
-  const meta = { requestId: requestIdOf(request), clientAddress: clientAddressOf(request, server, options.trustProxy) };
-  const principal = await options.authenticator.authenticate(request.headers.get('authorization'), meta);
-  return { principal, meta };
+  let context = resolved.get(request);
+  if (!context) {
+    const meta = { requestId: requestIdOf(request), clientAddress: clientAddressOf(request, server, options.trustProxy) };
+    context = options.authenticator.authenticate(request.headers.get('authorization'), meta).then((principal) => ({ principal, meta }));
+    resolved.set(request, context);
+  }
+  return context;
 }

@@ -1,10 +1,12 @@
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, useExecutionCancellation, type YogaServerInstance } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticate.js';
 import { describeUnexpected, type Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { maskGraphQLError } from './errors.js';
+import { useAnonymousSchemaPrivacy } from './plugins/use-anonymous-schema-privacy.js';
+import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useRefusalAudit } from './plugins/use-refusal-audit.js';
 import { type NodeServerContext, resolveCallContext } from './request-context.js';
 
@@ -58,7 +60,20 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
         trustProxy: deps.config.http.trustProxy,
       })),
     }),
-    // Order: audit refusals first, so a refusal is recorded before any later plugin sees the result.
-    plugins: [useRefusalAudit({ db: deps.db }), ...(options.plugins ?? [])],
+    // Order: audit refusals first, so a refusal is recorded before any later plugin sees the result;
+    // then the bounds every document meets before any resolver runs (size, shape, cost, and what
+    // strangers may learn of the schema); then cancellation, so a request whose client has gone
+    // stops resolving; then the extra plugins (the agents' persisted-operations gate).
+    plugins: [
+      useRefusalAudit({ db: deps.db }),
+      useDocumentLimits(deps.config.graphql.limits),
+      useAnonymousSchemaPrivacy({
+        enabled: !deps.config.graphql.anonymousIntrospection,
+        authenticator: options.authenticator,
+        trustProxy: deps.config.http.trustProxy,
+      }),
+      useExecutionCancellation(),
+      ...(options.plugins ?? []),
+    ],
   });
 }

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { recordAgentChange } from '../audit/audit-log.js';
 import { ScopeListSchema } from '../auth/scopes.js';
 import * as grantsRepo from '../db/repositories/grants.js';
-import { notFound } from '../errors/gateway-error.js';
+import { decideAgentAccess } from '../auth/policy.js';
+import { forbidden, notFound } from '../errors/gateway-error.js';
 import { parseInput } from '../errors/zod.js';
 import { loadAgentFor } from './agents.js';
+import { NestedListSizeSchema } from './pagination.js';
 import { type CallContext, type GatewayDeps, requireLauncher } from './context.js';
-import { type GrantView, toGrantView } from './views.js';
+import { type AgentView, type GrantView, toGrantView } from './views.js';
 
 export const ProjectIdSchema = z
   .string()
@@ -20,10 +22,22 @@ export const SetGrantInputSchema = z.strictObject({
   scopes: ScopeListSchema,
 });
 
-export async function listAgentGrants(deps: GatewayDeps, ctx: CallContext, agentId: string): Promise<GrantView[]> {
+/** The grants of several agents the caller has already been shown, in one batch (see listTokensOfAgents). */
+export async function listGrantsOfAgents(
+  deps: GatewayDeps,
+  ctx: CallContext,
+  agents: readonly AgentView[],
+  first: number,
+): Promise<(GrantView[] | Error)[]> {
   const principal = requireLauncher(ctx.principal);
-  const agent = await loadAgentFor(deps.db, principal, agentId, 'read');
-  return (await grantsRepo.listGrants(deps.db, agent.id)).map(toGrantView);
+  const limit = parseInput(NestedListSizeSchema, first);
+  const readable = agents.filter((agent) => decideAgentAccess(principal, { owner_user_id: agent.ownerUserId }, 'read').allowed);
+  const rows = await grantsRepo.listGrantsOfAgents(deps.db, readable.map((agent) => agent.id), limit);
+  return agents.map((agent) =>
+    readable.includes(agent)
+      ? rows.filter((row) => row.agent_id === agent.id).map(toGrantView)
+      : forbidden('this agent belongs to another user'),
+  );
 }
 
 export async function setGrant(

@@ -11,6 +11,16 @@ export const PageSizeSchema = z
   .min(1, { message: 'first must be at least 1' })
   .max(MAX_PAGE_SIZE, { message: `first must be at most ${MAX_PAGE_SIZE}` });
 
+/** Lists nested in another record (an agent's tokens or grants) are bounded too, without cursors. */
+export const MAX_NESTED_LIST_SIZE = 100;
+export const DEFAULT_NESTED_LIST_SIZE = 20;
+
+export const NestedListSizeSchema = z
+  .number()
+  .int()
+  .min(1, { message: 'first must be at least 1' })
+  .max(MAX_NESTED_LIST_SIZE, { message: `first must be at most ${MAX_NESTED_LIST_SIZE}` });
+
 export interface Page<T> {
   nodes: T[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };

@@ -10,9 +10,11 @@ import type { AgentRow, TokenOrigin } from '../db/tables.js';
 import { badInput, conflict, forbidden, notFound } from '../errors/gateway-error.js';
 import { parseInput } from '../errors/zod.js';
 import type { RequestMeta } from '../audit/audit-log.js';
+import { decideAgentAccess } from '../auth/policy.js';
 import { loadAgentFor } from './agents.js';
+import { NestedListSizeSchema } from './pagination.js';
 import { type CallContext, type GatewayDeps, requireLauncher } from './context.js';
-import { type TokenView, toTokenView } from './views.js';
+import { type AgentView, type TokenView, toTokenView } from './views.js';
 
 export const TOKEN_NAME_MAX_LENGTH = 120;
 export const TokenNameSchema = z.string().trim().min(1, { message: 'token name must not be empty' }).max(TOKEN_NAME_MAX_LENGTH);
@@ -99,11 +101,27 @@ export async function createToken(
   });
 }
 
-export async function listAgentTokens(deps: GatewayDeps, ctx: CallContext, agentId: string): Promise<TokenView[]> {
+/**
+ * The newest tokens of several agents the caller has already been shown (a page of `agents`, or
+ * one `agent`), loaded in one batch. The ownership rule is applied again to each, from the agent
+ * itself, so a nested list can never reach further than its parent.
+ */
+export async function listTokensOfAgents(
+  deps: GatewayDeps,
+  ctx: CallContext,
+  agents: readonly AgentView[],
+  first: number,
+): Promise<(TokenView[] | Error)[]> {
   const principal = requireLauncher(ctx.principal);
-  const agent = await loadAgentFor(deps.db, principal, agentId, 'read');
+  const limit = parseInput(NestedListSizeSchema, first);
+  const readable = agents.filter((agent) => decideAgentAccess(principal, { owner_user_id: agent.ownerUserId }, 'read').allowed);
+  const rows = await tokensRepo.listNewestTokensOfAgents(deps.db, readable.map((agent) => agent.id), limit);
   const now = deps.now();
-  return (await tokensRepo.listTokens(deps.db, agent.id)).map((row) => toTokenView(row, now));
+  return agents.map((agent) =>
+    readable.includes(agent)
+      ? rows.filter((row) => row.agent_id === agent.id).map((row) => toTokenView(row, now))
+      : forbidden('this agent belongs to another user'),
+  );
 }
 
 export async function revokeToken(deps: GatewayDeps, ctx: CallContext, tokenId: string): Promise<TokenView> {

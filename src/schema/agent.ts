@@ -1,6 +1,7 @@
 import * as agents from '../resolvers/agents.js';
 import * as grants from '../resolvers/grants.js';
 import * as tokens from '../resolvers/tokens.js';
+import { DEFAULT_NESTED_LIST_SIZE, DEFAULT_PAGE_SIZE } from '../resolvers/pagination.js';
 import type { AgentView, GrantView, TokenView } from '../resolvers/views.js';
 import { builder } from './builder.js';
 import { argSchema, PageInfo, ScopeEnum, withoutNulls } from './scalars.js';
@@ -52,14 +53,24 @@ export const Agent = builder.objectRef<AgentView>('Agent').implement({
     status: t.field({ type: AgentStatusEnum, resolve: (agent) => agent.status }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    grants: t.field({
-      type: [Grant],
-      resolve: (agent, _args, ctx) => grants.listAgentGrants(ctx.deps, ctx, agent.id),
+    grants: t.loadableList({
+      type: Grant,
+      description: 'The projects the agent may work in, by project id; at most `first` (1–100, default 20).',
+      args: { first: t.arg.int({ defaultValue: DEFAULT_NESTED_LIST_SIZE }) },
+      // Every agent in a page asks in the same batch: one query for the whole list, not one per agent.
+      byPath: true,
+      load: (agents: AgentView[], ctx, args) => grants.listGrantsOfAgents(ctx.deps, ctx, agents, args.first ?? DEFAULT_NESTED_LIST_SIZE),
+      resolve: (agent) => agent,
+      complexity: (args) => ({ field: 1, multiplier: args.first ?? DEFAULT_NESTED_LIST_SIZE }),
     }),
-    tokens: t.field({
-      type: [AgentToken],
-      description: 'Every token of the agent, newest first (an agent holds few tokens).',
-      resolve: (agent, _args, ctx) => tokens.listAgentTokens(ctx.deps, ctx, agent.id),
+    tokens: t.loadableList({
+      type: AgentToken,
+      description: 'The agent’s newest tokens first; at most `first` (1–100, default 20).',
+      args: { first: t.arg.int({ defaultValue: DEFAULT_NESTED_LIST_SIZE }) },
+      byPath: true,
+      load: (agents: AgentView[], ctx, args) => tokens.listTokensOfAgents(ctx.deps, ctx, agents, args.first ?? DEFAULT_NESTED_LIST_SIZE),
+      resolve: (agent) => agent,
+      complexity: (args) => ({ field: 1, multiplier: args.first ?? DEFAULT_NESTED_LIST_SIZE }),
     }),
   }),
 });
@@ -68,7 +79,8 @@ const AgentConnection = builder
   .objectRef<{ nodes: AgentView[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }>('AgentConnection')
   .implement({
     fields: (t) => ({
-      nodes: t.field({ type: [Agent], resolve: (page) => page.nodes }),
+      // The page size is already the multiplier of `agents`; the nodes list adds none of its own.
+      nodes: t.field({ type: [Agent], complexity: { field: 1, multiplier: 1 }, resolve: (page) => page.nodes }),
       pageInfo: t.field({ type: PageInfo, resolve: (page) => page.pageInfo }),
     }),
   });
@@ -118,6 +130,7 @@ builder.queryFields((t) => ({
     description: 'Your agents (admins: everyone’s with allOwners), oldest first.',
     authScopes: { launcher: true },
     args: { first: t.arg.int(), after: t.arg.string(), allOwners: t.arg.boolean() },
+    complexity: (args) => ({ field: 1, multiplier: args.first ?? DEFAULT_PAGE_SIZE }),
     resolve: (_root, args, ctx) => agents.listAgents(ctx.deps, ctx, withoutNulls(args)),
   }),
   agent: t.field({

@@ -1,5 +1,5 @@
 import * as audit from '../resolvers/audit-events.js';
-import type { Page } from '../resolvers/pagination.js';
+import { DEFAULT_PAGE_SIZE, type Page } from '../resolvers/pagination.js';
 import type { AuditEventView } from '../resolvers/views.js';
 import { builder } from './builder.js';
 import { PageInfo, withoutNulls } from './scalars.js';
@@ -39,6 +39,7 @@ builder.queryFields((t) => ({
     authScopes: (_root, args) =>
       args.agentId ? { agentAccess: { agentId: args.agentId, access: 'read' } } : { launcher: true },
     args: { agentId: t.arg.string(), first: t.arg.int(), after: t.arg.string() },
+    complexity: (args) => ({ field: 1, multiplier: args.first ?? DEFAULT_PAGE_SIZE }),
     resolve: (_root, args, ctx) => audit.listAuditEvents(ctx.deps, ctx, withoutNulls(args)),
   }),
 }));

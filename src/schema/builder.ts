@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ScopeAuthPlugin, { type AuthFailure } from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
 import type { AgentAccess } from '../auth/policy.js';
@@ -14,6 +16,8 @@ import type { CallContext, GatewayDeps } from '../resolvers/context.js';
 /**
  * The one Pothos builder: plugins, context and scope types. GraphQL types live in the domain files
  * beside it. Scope auth runs first so no other plugin's wrapper executes before authorization.
+ * Dataloader batches nested lists (an agent's tokens and grants); complexity holds each field's
+ * cost, which src/http/plugins/use-document-limits.ts adds up and bounds before execution.
  */
 export interface GraphQLContext extends CallContext {
   deps: GatewayDeps;
@@ -41,8 +45,10 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
-  plugins: [ScopeAuthPlugin, ZodPlugin],
+  plugins: [ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin, ZodPlugin],
   defaultFieldNullability: false,
+  // Costs only; the budget is enforced during validation with the request's variables.
+  complexity: { defaultComplexity: 1, defaultListMultiplier: 10 },
   scopeAuth: {
     // Resolver errors inside a scope loader (a database hiccup) are failures, not silent denials.
     treatErrorsAsUnauthorized: false,

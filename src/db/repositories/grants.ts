@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Scope } from '../../auth/scopes.js';
 import type { Executor } from '../database.js';
 import type { GrantRow } from '../tables.js';
@@ -9,6 +10,26 @@ export async function listGrants(db: Executor, agentId: string): Promise<GrantRo
     .where('agent_id', '=', agentId)
     .orderBy('tasker_project_id')
     .execute();
+}
+
+/** The first `limit` grants (by project id) of each of several agents, in one query. */
+export async function listGrantsOfAgents(db: Executor, agentIds: readonly string[], limit: number): Promise<GrantRow[]> {
+  if (agentIds.length === 0) return [];
+  const ranked = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('agent_grants')
+        .selectAll()
+        .select(sql<number>`row_number() over (partition by agent_id order by tasker_project_id)`.as('position'))
+        .where('agent_id', 'in', agentIds)
+        .as('ranked'),
+    )
+    .selectAll()
+    .where('position', '<=', limit)
+    .orderBy('agent_id')
+    .orderBy('position')
+    .execute();
+  return ranked.map(({ position: _position, ...grant }) => grant);
 }
 
 export async function upsertGrant(

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../database.js';
 import type { AgentRow, NewToken, TokenRow } from '../tables.js';
 
@@ -13,6 +14,29 @@ export async function listTokens(db: Executor, agentId: string): Promise<TokenRo
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .execute();
+}
+
+/**
+ * The newest `limit` tokens of each of several agents, in one query: a list of agents shows their
+ * tokens without a query per agent, and no agent's list is unbounded.
+ */
+export async function listNewestTokensOfAgents(db: Executor, agentIds: readonly string[], limit: number): Promise<TokenRow[]> {
+  if (agentIds.length === 0) return [];
+  const ranked = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('agent_tokens')
+        .selectAll()
+        .select(sql<number>`row_number() over (partition by agent_id order by created_at desc, id)`.as('position'))
+        .where('agent_id', 'in', agentIds)
+        .as('ranked'),
+    )
+    .selectAll()
+    .where('position', '<=', limit)
+    .orderBy('agent_id')
+    .orderBy('position')
+    .execute();
+  return ranked.map(({ position: _position, ...token }) => token);
 }
 
 export async function findToken(db: Executor, tokenId: string): Promise<TokenRow | undefined> {

@@ -1,0 +1,104 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
+import { createComplexityRule } from '@pothos/plugin-complexity';
+import { GraphQLError, type ParseOptions, type Source, validate, type ValidationContext } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { GraphQLLimits } from '../../config/config.js';
+
+/**
+ * Bounds on the work one GraphQL document may ask for, the same for every caller (agents,
+ * Launcher and anonymous alike), all checked before any resolver runs:
+ *
+ * - tokens: counted while parsing (graphql-armor), so a huge document stops at the limit
+ *   instead of being parsed whole;
+ * - aliases, depth, directives: graphql-armor validation rules (every alias counts, __typename too);
+ * - cost: the Pothos complexity of the operation with the request's variables — each field costs
+ *   1 and a list multiplies the cost of its selection by its page size (`first`), see the
+ *   `complexity` options in src/schema/. It runs after the other rules, on every request,
+ *   outside Yoga's validation cache, because it depends on the variables.
+ *
+ * A refusal is QUERY_TOO_COMPLEX (400) naming the limit and what was found.
+ */
+export function tooComplex(message: string, details: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 }, details } });
+}
+
+type ArmorReject = (context: ValidationContext | null, error: GraphQLError) => void;
+
+/** graphql-armor reports through callbacks; the error it would throw becomes ours. */
+function reportAs(limit: string, max: number): { onReject: ArmorReject[]; propagateOnRejection: false; exposeLimits: true } {
+  return {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context, error) => {
+        const found = /found (\d+)/.exec(error.message)?.[1];
+        context?.reportError(
+          tooComplex(`the document exceeds the ${limit} limit of ${max}${found ? ` (found ${found})` : ''}`, {
+            limit,
+            max,
+            ...(found ? { found: Number(found) } : {}),
+          }),
+        );
+      },
+    ],
+  };
+}
+
+export function useDocumentLimits(limits: GraphQLLimits): Plugin {
+  const parseWithTokenLimit = (source: string | Source, options?: ParseOptions) => {
+    const parser = new MaxTokensParserWLexer(source, { ...options, n: limits.maxTokens, exposeLimits: true, onReject: [], propagateOnRejection: true });
+    try {
+      return parser.parseDocument();
+    } catch (error) {
+      if (error instanceof GraphQLError && error.message.includes('Token limit')) {
+        throw tooComplex(`the document exceeds the token limit of ${limits.maxTokens}`, { limit: 'tokens', max: limits.maxTokens });
+      }
+      throw error;
+    }
+  };
+  const shapeRules = [
+    maxAliasesRule({ n: limits.maxAliases, allowList: [], ...reportAs('aliases', limits.maxAliases) }),
+    // Introspection counts too: a deeply nested __type chain is as much a document as any other.
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: false, ...reportAs('depth', limits.maxDepth) }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...reportAs('directives', limits.maxDirectives) }),
+  ];
+
+  return {
+    onParse({ setParseFn }) {
+      setParseFn(parseWithTokenLimit);
+    },
+    onValidate({ addValidationRule, params, context }) {
+      for (const rule of shapeRules) addValidationRule(rule);
+      const request = (context as { params?: { variables?: unknown; operationName?: string | null } }).params;
+      const variables = request?.variables;
+      return ({ valid, result, setResult }) => {
+        if (!valid) return;
+        const cost = createComplexityRule({
+          context: {},
+          variableValues: variables !== null && typeof variables === 'object' ? (variables as Record<string, unknown>) : {},
+          operationName: request?.operationName ?? null,
+          validate: (measured, report) => {
+            if (measured.complexity > limits.maxCost) {
+              report(
+                tooComplex(`the operation costs ${measured.complexity}, over the budget of ${limits.maxCost}; ask for smaller pages (first) or fewer fields`, {
+                  limit: 'cost',
+                  max: limits.maxCost,
+                  found: measured.complexity,
+                }),
+              );
+            }
+          },
+        });
+        // Variables that do not fit, or an unknown operation name, are left for execution to
+        // report in its own words (BAD_USER_INPUT); such a request never runs a resolver either.
+        const overBudget = validate(params.schema, params.documentAST, [cost]).filter(
+          (error) => error.extensions.code === 'QUERY_TOO_COMPLEX',
+        );
+        if (overBudget.length > 0) setResult([...result, ...overBudget]);
+      };
+    },
+  };
+}
