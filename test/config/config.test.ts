@@ -20,7 +20,14 @@ describe('configuration', () => {
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/x' }).database).toEqual({ kind: 'postgres', url: 'postgres://u@db/x' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/x' }).database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://u@db/x',
+      pool: { size: 10, acquireTimeoutMs: 5000, statementTimeoutMs: 10000 },
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db/x', DATABASE_POOL_SIZE: '3', DATABASE_STATEMENT_TIMEOUT_MS: '250' }).database).toMatchObject({
+      pool: { size: 3, statementTimeoutMs: 250 },
+    });
   });
 
   it('names the variable and what it expects for each wrong value', () => {
