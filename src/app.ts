@@ -69,9 +69,12 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
   const mcp = createMcpEndpoint({
     manifest,
     yoga,
+    db: options.db,
     authenticator,
     trustProxy: options.config.http.trustProxy,
     allowedOrigins: options.config.mcp.allowedOrigins,
+    toolsListTtlSeconds: options.config.mcp.toolsListTtlSeconds,
+    now,
     logger: options.logger,
   });
   const fetch = createRouter({ deps, authenticator, logger: options.logger, yoga, mcp });

@@ -78,6 +78,7 @@ async function authenticateAgent(
     ownerUserId: agent.owner_user_id,
     ownerEmail: agent.owner_email,
     tokenId: token.id,
+    tokenExpiresAt: token.expires_at,
     grants,
   };
   return principal;

@@ -19,6 +19,8 @@ export interface AgentPrincipal {
   ownerUserId: string;
   ownerEmail: string;
   tokenId: string;
+  /** When the token stops working (a cache of anything derived from it must not outlive this). */
+  tokenExpiresAt: Date;
   grants: EffectiveGrants;
 }
 

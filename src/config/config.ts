@@ -72,6 +72,7 @@ const EnvSchema = z.object({
         .map((origin) => origin.trim())
         .filter(Boolean),
     ),
+  MCP_TOOLS_LIST_TTL_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(0).max(3600).default(0),
 });
 
 export type Environment = 'development' | 'test' | 'production';
@@ -131,7 +132,11 @@ export interface Config {
     /** Introspection and "did you mean" suggestions for callers without credentials. */
     anonymousIntrospection: boolean;
   };
-  mcp: { allowedOrigins: string[] };
+  mcp: {
+    allowedOrigins: string[];
+    /** How long a client may reuse a tools/list answer (2026-07-28 `ttlMs`); 0 asks it not to. */
+    toolsListTtlSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -210,6 +215,6 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       // The schema is no secret, but strangers need not be handed a map of it in production.
       anonymousIntrospection: e.GRAPHQL_ANONYMOUS_INTROSPECTION ?? e.NODE_ENV !== 'production',
     },
-    mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS },
+    mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS, toolsListTtlSeconds: e.MCP_TOOLS_LIST_TTL_SECONDS },
   };
 }

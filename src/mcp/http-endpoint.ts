@@ -1,102 +1,172 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { type AuthInfo, isJsonContentType, type McpRequestContext } from '@modelcontextprotocol/server';
 import type { Authenticator } from '../auth/authenticate.js';
 import { agentScopes } from '../auth/principal.js';
+import type { Db } from '../db/database.js';
 import type { FetchHandler } from '../http/router.js';
 import { jsonResponse } from '../http/errors.js';
-import { type NodeServerContext, resolveCallContext } from '../http/request-context.js';
+import { requestIdOf, resolveCallContext } from '../http/request-context.js';
 import type { GatewayYoga } from '../http/yoga.js';
 import type { Logger } from '../logging/logger.js';
 import { describeUnexpected } from '../logging/logger.js';
+import { type AgentMcpCall, auditToolRefusal, createGatewayToolServer } from './gateway-tools.js';
+import { createEraRouter } from './protocol-eras.js';
 import type { ToolManifest } from './tool-manifest.js';
-import type { GraphQLAnswer } from './tool-results.js';
-import { createToolServer, type OperationExecutor } from './tool-server.js';
 
 /**
- * Streamable HTTP at /mcp. Stateless: every POST is authenticated afresh and served by a new
- * server, so a revoked token, disabled agent or removed grant holds from the very next message.
- * Tool calls run their persisted operation through Yoga — the same path, plugins and audit as any
- * GraphQL request — with the agent's own Authorization header, which never leaves the gateway.
+ * Streamable HTTP at /mcp, for both protocol eras. This gate holds the gateway's own rules before
+ * the SDK sees a byte: no credentials in the URL, browser origins checked, the agent token
+ * authenticated afresh on every POST (so a revoked token, disabled agent or removed grant holds
+ * from the very next message), one JSON-RPC message per POST, and a call for a tool whose scope
+ * the token lacks refused with an OAuth `insufficient_scope` challenge.
  */
 export interface McpEndpointOptions {
   manifest: ToolManifest;
   yoga: GatewayYoga;
+  db: Db;
   authenticator: Authenticator;
   trustProxy: boolean;
   /** Browser origins allowed to call (DNS-rebinding defence); requests without Origin are fine. */
   allowedOrigins: readonly string[];
+  toolsListTtlSeconds: number;
+  now: () => Date;
   logger: Logger;
 }
 
 const REALM = 'Bearer realm="tasker-agent-gateway", resource="/mcp"';
 const QUERY_CREDENTIALS = /^(access_?token|token|api_?key|key|auth|authorization|bearer)$/i;
 
-const rpcError = (status: number, message: string, headers: Record<string, string> = {}) =>
-  jsonResponse(status, { jsonrpc: '2.0', error: { code: -32600, message }, id: null }, headers);
+type JsonRpcId = string | number | null;
 
-function graphqlExecutor(yoga: GatewayYoga, request: Request, server: NodeServerContext, requestId: string): OperationExecutor {
-  return {
-    async execute(tool, variables) {
-      const response = await yoga.fetch(
-        new Request(new URL('/graphql', request.url), {
-          method: 'POST',
-          headers: {
-            authorization: request.headers.get('authorization') ?? '',
-            'content-type': 'application/json',
-            accept: 'application/graphql-response+json, application/json',
-            'x-request-id': requestId,
-          },
-          body: JSON.stringify({
-            operationName: tool.operationName,
-            variables,
-            extensions: { persistedQuery: { version: 1, sha256Hash: tool.operationId } },
-          }),
-        }),
-        server,
-      );
-      return { answer: (await response.json()) as GraphQLAnswer, requestId };
-    },
-  };
+const rpcError = (status: number, code: number, message: string, options: { id?: JsonRpcId; headers?: Record<string, string>; data?: unknown } = {}) =>
+  jsonResponse(status, { jsonrpc: '2.0', id: options.id ?? null, error: { code, message, ...(options.data === undefined ? {} : { data: options.data }) } }, options.headers);
+
+const quoted = (text: string) => text.replace(/["\\]/g, "'");
+
+/** The id of a single JSON-RPC request, when the body is one, for echoing in an error. */
+function idOf(body: unknown): JsonRpcId {
+  if (typeof body !== 'object' || body === null || !('id' in body)) return null;
+  const { id } = body;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
+}
+
+/** The tool a tools/call names, when the body is one. */
+function calledToolName(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('method' in body) || body.method !== 'tools/call') return undefined;
+  const params = 'params' in body ? body.params : undefined;
+  if (typeof params !== 'object' || params === null || !('name' in params)) return undefined;
+  return typeof params.name === 'string' ? params.name : undefined;
+}
+
+async function readJson(request: Request): Promise<{ ok: true; body: unknown } | { ok: false }> {
+  try {
+    return { ok: true, body: JSON.parse(await request.text()) };
+  } catch {
+    return { ok: false };
+  }
 }
 
 export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
-  return async (request, server) => {
+  const { logger } = options;
+  const reportUnexpected = (error: unknown, requestId: string) =>
+    logger.error('MCP request failed', { requestId, ...describeUnexpected(error), ...(error instanceof Error ? { stack: error.stack } : {}) });
+
+  // The SDK sees only an AuthInfo; the call it stands for is looked up here, never re-derived.
+  const calls = new WeakMap<AuthInfo, AgentMcpCall>();
+  const serverFor = ({ authInfo }: McpRequestContext) => {
+    const call = authInfo && calls.get(authInfo);
+    if (!call) throw new Error('an MCP server was requested for an unauthenticated request');
+    return createGatewayToolServer(
+      { manifest: options.manifest, yoga: options.yoga, db: options.db, now: options.now, toolsListTtlSeconds: options.toolsListTtlSeconds, reportUnexpected },
+      call,
+    );
+  };
+  // Rejections the SDK answers itself (bad envelope, header mismatch) are the client's; real faults carry a stack.
+  const route = createEraRouter(serverFor, (error) => logger.debug('MCP request refused by the protocol layer', describeUnexpected(error)));
+
+  const serve: FetchHandler = async (request, server) => {
     const url = new URL(request.url);
     if ([...url.searchParams.keys()].some((key) => QUERY_CREDENTIALS.test(key))) {
-      return rpcError(400, 'credentials in the URL are refused; send the agent token as Authorization: Bearer <token>');
+      return rpcError(400, -32600, 'credentials in the URL are refused; send the agent token as Authorization: Bearer <token>');
     }
     const origin = request.headers.get('origin');
     if (origin !== null && !options.allowedOrigins.includes(origin)) {
-      return rpcError(403, `origin ${origin} is not allowed to use this MCP endpoint`);
+      return rpcError(403, -32600, `origin ${origin} is not allowed to use this MCP endpoint`);
     }
     if (request.method !== 'POST') {
-      // Stateless server: no standalone SSE stream to GET, no session to DELETE.
-      return rpcError(405, 'this MCP endpoint takes POST only (stateless Streamable HTTP)', { allow: 'POST' });
+      // Stateless in both eras: no standalone SSE stream to GET, no session to DELETE.
+      return rpcError(405, -32600, 'this MCP endpoint takes POST only (stateless Streamable HTTP)', { headers: { allow: 'POST' } });
     }
 
     const ctx = await resolveCallContext(request, server, { authenticator: options.authenticator, trustProxy: options.trustProxy });
+    const requestIdHeader = { 'x-request-id': ctx.meta.requestId };
     if (ctx.principal.kind === 'anonymous') {
       const reason = ctx.principal.rejection ?? 'an agent token is required';
-      return rpcError(401, reason, { 'www-authenticate': `${REALM}, error="invalid_token", error_description="${reason.replace(/"/g, "'")}"` });
+      return rpcError(401, -32600, reason, {
+        headers: { ...requestIdHeader, 'www-authenticate': `${REALM}, error="invalid_token", error_description="${quoted(reason)}"` },
+      });
     }
-    if (ctx.principal.kind !== 'agent') return rpcError(403, 'the MCP endpoint is for agent tokens, not Launcher tokens');
-    const principal = ctx.principal;
+    if (ctx.principal.kind !== 'agent') {
+      return rpcError(403, -32600, 'the MCP endpoint is for agent tokens, not Launcher tokens', { headers: requestIdHeader });
+    }
+    const call: AgentMcpCall = { ctx: { ...ctx, principal: ctx.principal }, request, server };
 
-    const toolServer = createToolServer({
-      manifest: options.manifest,
-      scopes: () => agentScopes(principal),
-      executor: graphqlExecutor(options.yoga, request, server, ctx.meta.requestId),
-    });
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    if (!isJsonContentType(request.headers.get('content-type'))) {
+      return rpcError(415, -32600, 'Content-Type must be application/json', { headers: requestIdHeader });
+    }
+    const parsed = await readJson(request);
+    if (!parsed.ok) return rpcError(400, -32700, 'Parse error: the body is not JSON', { headers: requestIdHeader });
+    const body = parsed.body;
+    if (Array.isArray(body)) {
+      // Batches are gone from the protocol since 2025-06-18; one message per POST keeps every call bounded and audited.
+      return rpcError(400, -32600, 'JSON-RPC batches are not accepted; send one message per POST', { headers: requestIdHeader });
+    }
+
+    const toolName = calledToolName(body);
+    const tool = toolName === undefined ? undefined : options.manifest.tools.find((candidate) => candidate.name === toolName);
+    if (tool) {
+      const held = agentScopes(call.ctx.principal);
+      const missing = tool.scopes.filter((scope) => !held.has(scope));
+      if (missing.length > 0) {
+        const message = `this agent's token does not carry ${missing.join(', ')}, which ${tool.name} needs; ask its owner to grant it`;
+        await auditToolRefusal(options.db, call.ctx, { toolName: tool.name, code: 'INSUFFICIENT_SCOPE', message });
+        return rpcError(403, -32600, message, {
+          id: idOf(body),
+          headers: {
+            ...requestIdHeader,
+            'www-authenticate': `Bearer error="insufficient_scope", scope="${tool.scopes.join(' ')}", error_description="${quoted(message)}"`,
+          },
+        });
+      }
+    }
+
+    const authInfo: AuthInfo = {
+      token: '',
+      clientId: call.ctx.principal.agentId,
+      scopes: [...agentScopes(call.ctx.principal)],
+      expiresAt: Math.floor(call.ctx.principal.tokenExpiresAt.getTime() / 1000),
+    };
+    calls.set(authInfo, call);
+    const response = await route(request, { authInfo, parsedBody: body });
+    if (response.status >= 500) {
+      // Whatever failed inside the protocol layer was logged there; the caller gets an id, not internals.
+      return rpcError(500, -32603, `Unexpected error (request id ${ctx.meta.requestId})`, {
+        id: idOf(body),
+        headers: requestIdHeader,
+        data: { requestId: ctx.meta.requestId },
+      });
+    }
+    response.headers.set('x-request-id', ctx.meta.requestId);
+    return response;
+  };
+
+  return async (request, server) => {
     try {
-      await toolServer.connect(transport);
-      const response = await transport.handleRequest(request);
-      response.headers.set('x-request-id', ctx.meta.requestId);
-      return response;
+      return await serve(request, server);
     } catch (error) {
-      options.logger.error('MCP request failed', { requestId: ctx.meta.requestId, ...describeUnexpected(error) });
-      return jsonResponse(500, { jsonrpc: '2.0', error: { code: -32603, message: 'Unexpected error.' }, id: null });
-    } finally {
-      await toolServer.close();
+      // The outermost catch: nothing unexpected leaves /mcp as anything but a JSON-RPC error.
+      const requestId = requestIdOf(request);
+      reportUnexpected(error, requestId);
+      return rpcError(500, -32603, `Unexpected error (request id ${requestId})`, { headers: { 'x-request-id': requestId }, data: { requestId } });
     }
   };
 }

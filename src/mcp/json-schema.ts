@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 
 /** The small JSON Schema subset tools need (draft 2020-12 keywords only). */
-export interface JsonSchema {
+export type JsonSchema = {
   type?: string | string[];
   description?: string;
   properties?: Record<string, JsonSchema>;
@@ -25,7 +25,10 @@ export interface JsonSchema {
   enum?: (string | null)[];
   format?: string;
   anyOf?: JsonSchema[];
-}
+};
+
+/** A tool's input: always an object of named arguments. */
+export type ObjectJsonSchema = JsonSchema & { type: 'object' };
 
 function scalarSchema(name: string): JsonSchema {
   switch (name) {
@@ -65,7 +68,7 @@ export function inputSchema(type: GraphQLInputType): JsonSchema {
   throw new Error(`unsupported input type ${String(type)}`);
 }
 
-export function variablesSchema(schema: GraphQLSchema, operation: OperationDefinitionNode, params: Record<string, string>): JsonSchema {
+export function variablesSchema(schema: GraphQLSchema, operation: OperationDefinitionNode, params: Record<string, string>): ObjectJsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const definition of operation.variableDefinitions ?? []) {

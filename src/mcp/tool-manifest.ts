@@ -9,7 +9,7 @@ import {
   validate,
 } from 'graphql';
 import { type Scope, sortScopes } from '../auth/scopes.js';
-import { type JsonSchema, nonNullSelectionSchema, variablesSchema } from './json-schema.js';
+import { type JsonSchema, nonNullSelectionSchema, type ObjectJsonSchema, variablesSchema } from './json-schema.js';
 import { type OperationFile, readOperationNotes } from './operation-files.js';
 
 /**
@@ -28,7 +28,7 @@ export interface ToolDefinition {
   kind: 'query' | 'mutation';
   /** Every one of these must be in the agent's effective scopes for the tool to be listed. */
   scopes: Scope[];
-  inputSchema: JsonSchema;
+  inputSchema: ObjectJsonSchema;
   outputSchema: JsonSchema;
   annotations: { readOnlyHint: boolean; destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean };
 }

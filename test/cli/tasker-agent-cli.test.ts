@@ -3,12 +3,10 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, setGrant } from '../support/fixtures.js';
 import { graphql } from '../support/gateway.js';
-import { textOf } from '../support/mcp-client.js';
+import { type ClientKind, connectStdio, textOf } from '../support/mcp-client.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
 
 /** The CLI as a user runs it: a separate process, talking to the gateway over loopback HTTP. */
@@ -89,13 +87,13 @@ describe('tasker-agent pair', () => {
   });
 });
 
-describe('tasker-agent mcp (stdio)', () => {
+const wrapper = (dir: string) => ({ command: process.execPath, args: [BIN, 'mcp'], env: { PATH: process.env.PATH ?? '', TASKER_AGENT_CONFIG_DIR: dir } });
+const CLIENTS: ClientKind[] = ['2.x modern', '2.x legacy', '1.x'];
+
+describe.each(CLIENTS)('tasker-agent mcp (stdio) with the %s client', (kind) => {
   it('serves the scoped tools and forwards calls to the gateway as persisted operations', async () => {
     const dir = await pairedConfigDir();
-    const client = new Client({ name: 'stdio-test', version: '1.0.0' });
-    await client.connect(
-      new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: { PATH: process.env.PATH ?? '', TASKER_AGENT_CONFIG_DIR: dir }, stderr: 'pipe' }),
-    );
+    const client = await connectStdio(wrapper(dir), kind);
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual([
@@ -105,7 +103,7 @@ describe('tasker-agent mcp (stdio)', () => {
       expect(listed.isError).toBeFalsy();
       expect((listed.structuredContent as { issues: { nodes: unknown[] } }).issues.nodes).toHaveLength(1);
 
-      const args = { input: { projectId: DEMO.id, title: 'Via stdio', idempotencyKey: 'stdio-1' } };
+      const args = { input: { projectId: DEMO.id, title: 'Via stdio', idempotencyKey: `stdio-${kind}` } };
       const created = await client.callTool({ name: 'create_issue', arguments: args });
       const again = await client.callTool({ name: 'create_issue', arguments: args });
       expect(again.structuredContent).toEqual(created.structuredContent);
@@ -142,10 +140,7 @@ describe('tasker-agent mcp (stdio), every tool', () => {
       'PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE',
     ]);
     const dir = await pairedConfigDir(everything);
-    const client = new Client({ name: 'stdio-test', version: '1.0.0' });
-    await client.connect(
-      new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env: { PATH: process.env.PATH ?? '', TASKER_AGENT_CONFIG_DIR: dir }, stderr: 'pipe' }),
-    );
+    const client = await connectStdio(wrapper(dir), '2.x modern');
     try {
       const created = await client.callTool({ name: 'create_issue', arguments: { input: { projectId: DEMO.id, title: 'Every tool' } } });
       const issueId = (created.structuredContent as { createIssue: { id: string } }).createIssue.id;

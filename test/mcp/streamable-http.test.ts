@@ -1,9 +1,9 @@
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadToolManifest } from '../../src/mcp/manifest.js';
-import { graphql } from '../support/gateway.js';
-import { connectMcp, textOf } from '../support/mcp-client.js';
-import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
+import { createAgent, createToken } from '../support/fixtures.js';
+import { graphql, startTestGateway } from '../support/gateway.js';
+import { type ClientKind, connectMcp, MODERN_REVISION, textOf } from '../support/mcp-client.js';
+import { DEMO, OPS, startTestStack, type TestStack } from '../support/stack.js';
 
 /** Reads a dotted path out of structured content; the assertions check what is found. */
 const at = (value: unknown, path: string): unknown =>
@@ -21,8 +21,8 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 beforeEach(() => stack.proxy.reset());
 
-const post = (body: unknown, headers: Record<string, string> = {}, path = '/mcp') =>
-  fetch(`${stack.gateway.url}${path}`, {
+const post = (body: unknown, headers: Record<string, string> = {}, path = '/mcp', base = stack.gateway.url) =>
+  fetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
     body: JSON.stringify(body),
@@ -32,14 +32,17 @@ const INITIALIZE = {
   jsonrpc: '2.0',
   id: 1,
   method: 'initialize',
-  params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
 
-describe('MCP over Streamable HTTP with the SDK client', () => {
-  it('negotiates the current protocol version and lists every tool for a fully scoped agent', async () => {
-    const client = await connectMcp(stack.gateway.url, full.token);
+const CLIENTS: ClientKind[] = ['2.x modern', '2.x legacy', '1.x'];
+
+describe.each(CLIENTS)('MCP over Streamable HTTP with the %s client', (kind) => {
+  const connect = (token: string) => connectMcp(stack.gateway.url, token, kind);
+
+  it('lists every tool for a fully scoped agent', async () => {
+    const client = await connect(full.token);
     try {
-      expect(client.getServerVersion()?.name).toBe('nodedc-tasker-agent-gateway');
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual(loadToolManifest().tools.map((tool) => tool.name).sort());
       const create = tools.find((tool) => tool.name === 'create_issue')!;
@@ -53,7 +56,7 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
 
   it('lists only the tools the token’s scopes allow', async () => {
     const reader = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] }, 'Reader');
-    const client = await connectMcp(stack.gateway.url, reader.token);
+    const client = await connect(reader.token);
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual(['get_agent_session', 'get_issue', 'list_issues']);
@@ -63,7 +66,7 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
   });
 
   it('calls each tool, with structuredContent matching its outputSchema and a text rendering', async () => {
-    const client = await connectMcp(stack.gateway.url, full.token);
+    const client = await connect(full.token);
     try {
       await client.listTools(); // the SDK client checks structuredContent against the listed outputSchema
       const call = async (name: string, args: Record<string, unknown> = {}) => {
@@ -89,27 +92,39 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
     }
   });
 
-  it('answers a denied call with isError and a message a model can act on, and audits it', async () => {
-    const reader = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] }, 'Denied reader');
-    const client = await connectMcp(stack.gateway.url, reader.token);
+  const auditRows = (agentId: string) =>
+    stack.gateway.db.selectFrom('audit_events').select(['action', 'outcome', 'request_id', 'details']).where('agent_id', '=', agentId).where('actor_kind', '=', 'agent').orderBy('occurred_at').execute();
+
+  it('answers a call on a project outside the grants with isError and a message a model can act on, audited once', async () => {
+    const writer = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ', 'ISSUES_WRITE'] }, 'Writer on DEMO only');
+    const client = await connect(writer.token);
     try {
-      const result = await client.callTool({ name: 'create_issue', arguments: { input: { projectId: DEMO.id, title: 'nope' } } });
+      const result = await client.callTool({ name: 'create_issue', arguments: { input: { projectId: OPS.id, title: 'nope' } } });
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toMatch(/^FORBIDDEN: .*issues:write.*Do not retry/);
-      const denied = await stack.gateway.db
-        .selectFrom('audit_events')
-        .select(['action', 'outcome'])
-        .where('agent_id', '=', reader.agentId)
-        .where('action', '=', 'agent.createIssue')
-        .execute();
-      expect(denied).toEqual([{ action: 'agent.createIssue', outcome: 'denied' }]);
+      expect(textOf(result)).toMatch(/^FORBIDDEN: .*no grant on project.*Do not retry/);
+      expect((await auditRows(writer.agentId)).map(({ action, outcome }) => ({ action, outcome }))).toEqual([{ action: 'agent.createIssue', outcome: 'denied' }]);
     } finally {
       await client.close();
     }
   });
 
-  it('refuses malformed arguments naming the schema violation, without calling Tasker', async () => {
-    const client = await connectMcp(stack.gateway.url, full.token);
+  it('refuses a tool whose scope the token lacks with 403 insufficient_scope, audited once', async () => {
+    const reader = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] }, 'Denied reader');
+    const client = await connect(reader.token);
+    try {
+      await expect(client.callTool({ name: 'create_issue', arguments: { input: { projectId: DEMO.id, title: 'nope' } } })).rejects.toThrow(/403|insufficient_scope|issues:write/);
+      const rows = await auditRows(reader.agentId);
+      expect(rows.map(({ action, outcome }) => ({ action, outcome }))).toEqual([{ action: 'agent.mcp.create_issue', outcome: 'denied' }]);
+      expect(rows[0]!.details).toMatchObject({ tokenId: reader.tokenId, tool: 'create_issue' });
+      expect(stack.proxy.seen).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses malformed arguments naming the schema violation, without calling Tasker, one audit event each', async () => {
+    const caller = await stack.agentWith({ [DEMO.id]: ALL }, 'Sloppy caller');
+    const client = await connect(caller.token);
     try {
       const missing = await client.callTool({ name: 'create_issue', arguments: { input: { projectId: DEMO.id } } });
       expect(missing.isError).toBe(true);
@@ -118,16 +133,35 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
       expect(textOf(extra)).toContain('must NOT have additional properties (sql)');
       const wrongType = await client.callTool({ name: 'list_issues', arguments: { projectId: DEMO.id, first: 'ten' } });
       expect(textOf(wrongType)).toContain('first: must be integer');
-      const unknown = await client.callTool({ name: 'drop_database', arguments: {} });
-      expect(textOf(unknown)).toContain('there is no tool named drop_database');
       expect(stack.proxy.seen).toEqual([]);
+      const rows = await auditRows(caller.agentId);
+      expect(rows.map(({ action, outcome }) => ({ action, outcome }))).toEqual([
+        { action: 'agent.mcp.create_issue', outcome: 'failed' },
+        { action: 'agent.mcp.list_issues', outcome: 'failed' },
+        { action: 'agent.mcp.list_issues', outcome: 'failed' },
+      ]);
+      expect(new Set(rows.map((row) => row.request_id)).size).toBe(3);
+      for (const row of rows) expect(row.details).toMatchObject({ tokenId: caller.tokenId });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers an unknown tool with the -32602 protocol error, audited once', async () => {
+    const caller = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] }, 'Guessing caller');
+    const client = await connect(caller.token);
+    try {
+      await expect(client.callTool({ name: 'drop_database', arguments: {} })).rejects.toThrow(/Unknown tool: drop_database/);
+      const rows = await auditRows(caller.agentId);
+      expect(rows.map(({ action, outcome }) => ({ action, outcome }))).toEqual([{ action: 'agent.mcp.unknown_tool', outcome: 'failed' }]);
+      expect(rows[0]!.details).toMatchObject({ tokenId: caller.tokenId, tool: 'drop_database' });
     } finally {
       await client.close();
     }
   });
 
   it('replays an idempotent retry of a write instead of writing twice', async () => {
-    const client = await connectMcp(stack.gateway.url, full.token);
+    const client = await connect(full.token);
     try {
       const args = { input: { projectId: DEMO.id, title: 'Exactly once', idempotencyKey: 'mcp-retry-1' } };
       const first = await client.callTool({ name: 'create_issue', arguments: args });
@@ -142,7 +176,7 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
 
   it('stops a revoked token on the very next call inside an open session', async () => {
     const victim = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] }, 'Revoked mid-session');
-    const client = await connectMcp(stack.gateway.url, victim.token);
+    const client = await connect(victim.token);
     try {
       const before = await client.callTool({ name: 'list_issues', arguments: { projectId: DEMO.id } });
       expect(before.isError).toBeFalsy();
@@ -155,7 +189,7 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
 
   it('narrows the tools on the very next call when a grant is removed', async () => {
     const narrowing = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ', 'ISSUES_WRITE'] }, 'Narrowing');
-    const client = await connectMcp(stack.gateway.url, narrowing.token);
+    const client = await connect(narrowing.token);
     try {
       expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('create_issue');
       await graphql(stack.gateway, 'mutation($a: ID!, $p: String!) { removeGrant(agentId: $a, projectId: $p) { projectId } }', {
@@ -198,10 +232,11 @@ describe('the /mcp HTTP boundary', () => {
     expect(response.status).toBe(400);
   });
 
-  it('speaks the current protocol version, 2025-11-25', async () => {
+  it('answers a 2025-11-25 initialize with plain JSON, statelessly (no session id)', async () => {
     const response = await post(INITIALIZE, { authorization: `Bearer ${full.token}` });
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('mcp-session-id')).toBeNull();
     const body = (await response.json()) as { result: { protocolVersion: string; capabilities: { tools?: object } } };
-    expect(LATEST_PROTOCOL_VERSION).toBe('2025-11-25');
     expect(body.result.protocolVersion).toBe('2025-11-25');
     expect(body.result.capabilities.tools).toBeDefined();
   });
@@ -214,6 +249,100 @@ describe('the /mcp HTTP boundary', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { result: { protocolVersion: string } };
     expect(body.result.protocolVersion).toBe('2025-03-26');
+  });
+
+  it('refuses JSON-RPC batches without running any of them', async () => {
+    const batch = Array.from({ length: 5 }, (_, i) => ({
+      jsonrpc: '2.0',
+      id: i + 1,
+      method: 'tools/call',
+      params: { name: 'create_issue', arguments: { input: { projectId: DEMO.id, title: `batched ${i}` } } },
+    }));
+    const response = await post(batch, { authorization: `Bearer ${full.token}` });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringContaining('batches') } });
+    expect(stack.proxy.seen).toEqual([]);
+  });
+});
+
+describe('the 2026-07-28 revision on the wire', () => {
+  const envelope = { 'io.modelcontextprotocol/protocolVersion': MODERN_REVISION, 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} };
+  const modern = (method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    post(
+      { jsonrpc: '2.0', id: 7, method, params: { ...params, _meta: envelope } },
+      {
+        authorization: `Bearer ${full.token}`,
+        'mcp-protocol-version': MODERN_REVISION,
+        'mcp-method': method,
+        ...(typeof params.name === 'string' ? { 'mcp-name': params.name } : {}),
+        ...headers,
+      },
+    );
+
+  it('answers server/discover with the revisions it serves and its identity', async () => {
+    const response = await modern('server/discover');
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { result: Record<string, unknown> };
+    expect(body.result).toMatchObject({ resultType: 'complete', supportedVersions: expect.arrayContaining([MODERN_REVISION]), capabilities: { tools: {} } });
+    expect(JSON.stringify(body.result)).toContain('nodedc-tasker-agent-gateway');
+  });
+
+  it('lists tools with a private cache hint of 0 by default: a grant change is seen at once', async () => {
+    const response = await modern('tools/list');
+    const body = (await response.json()) as { result: { tools: unknown[]; ttlMs: number; cacheScope: string; resultType: string } };
+    expect(body.result).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'private' });
+    expect(body.result.tools).toHaveLength(loadToolManifest().tools.length);
+  });
+
+  it('caps a configured tool-list lifetime at the token’s expiry', async () => {
+    const gateway = await startTestGateway({ MCP_TOOLS_LIST_TTL_SECONDS: '60' });
+    try {
+      const owner = await gateway.launcherToken({ sub: 'local-user' });
+      const agentId = await createAgent(gateway, owner, 'Cached lister');
+      const { secret, id } = await createToken(gateway, owner, agentId);
+      const list = async () => {
+        const response = await post(
+          { jsonrpc: '2.0', id: 1, method: 'tools/list', params: { _meta: envelope } },
+          { authorization: `Bearer ${secret}`, 'mcp-protocol-version': MODERN_REVISION, 'mcp-method': 'tools/list' },
+          '/mcp',
+          gateway.url,
+        );
+        return ((await response.json()) as { result: { ttlMs: number; cacheScope: string } }).result;
+      };
+      expect(await list()).toMatchObject({ ttlMs: 60_000, cacheScope: 'private' });
+      const { expires_at } = await gateway.db.selectFrom('agent_tokens').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow();
+      gateway.clock.offsetMs = expires_at.getTime() - Date.now() - 20_000;
+      const near = await list();
+      expect(near.ttlMs).toBeGreaterThan(0);
+      expect(near.ttlMs).toBeLessThanOrEqual(20_000);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('answers tools/call with resultType and refuses an unknown tool with -32602', async () => {
+    const ok = await modern('tools/call', { name: 'get_agent_session', arguments: {} });
+    expect(((await ok.json()) as { result: Record<string, unknown> }).result).toMatchObject({ resultType: 'complete', structuredContent: { agentSession: { agent: { id: full.agentId } } } });
+    const unknown = await modern('tools/call', { name: 'drop_database', arguments: {} });
+    expect(await unknown.json()).toMatchObject({ id: 7, error: { code: -32602, message: expect.stringContaining('Unknown tool: drop_database') } });
+  });
+
+  it('refuses a request whose Mcp-Method or Mcp-Name header disagrees with its body (-32020)', async () => {
+    const wrongMethod = await modern('tools/list', {}, { 'mcp-method': 'tools/call' });
+    expect(wrongMethod.status).toBe(400);
+    expect(((await wrongMethod.json()) as { error: { code: number } }).error.code).toBe(-32020);
+    const wrongName = await modern('tools/call', { name: 'get_agent_session', arguments: {} }, { 'mcp-name': 'list_issues' });
+    expect(wrongName.status).toBe(400);
+    expect(((await wrongName.json()) as { error: { code: number } }).error.code).toBe(-32020);
+  });
+
+  it('refuses an envelope naming a revision it does not serve, listing the ones it does', async () => {
+    const response = await post(
+      { jsonrpc: '2.0', id: 3, method: 'tools/list', params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } } },
+      { authorization: `Bearer ${full.token}`, 'mcp-protocol-version': '2099-01-01', 'mcp-method': 'tools/list' },
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: -32022, data: { supported: expect.arrayContaining([MODERN_REVISION]) } } });
   });
 
   it('keeps Launcher tokens out', async () => {

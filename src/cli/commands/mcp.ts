@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Scope } from '../../auth/scopes.js';
 import { loadToolManifest } from '../../mcp/manifest.js';
 import { createToolServer } from '../../mcp/tool-server.js';
@@ -30,27 +30,33 @@ export async function mcp(io: CommandIO): Promise<number> {
     return new Set();
   };
 
-  const server = createToolServer({
-    manifest,
-    scopes,
-    executor: {
-      async execute(tool, variables) {
-        const requestId = randomUUID();
-        try {
-          return { answer: await runPersistedOperation(gateway, token, tool, variables), requestId };
-        } catch (error) {
-          const message = error instanceof GatewayUnreachable ? error.message : 'the gateway answered with something unreadable';
-          return { answer: { errors: [{ message, extensions: { code: 'GATEWAY_UNREACHABLE' } }] }, requestId };
-        }
-      },
-    },
-  });
-  const transport = new StdioServerTransport();
-  await server.connect(transport);
-  await new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    process.stdin.once('end', () => resolve());
-  });
-  await server.close();
+  // One factory for both eras: the opening message decides which one this connection speaks.
+  const handle = serveStdio(
+    () =>
+      createToolServer({
+        manifest,
+        scopes,
+        executor: {
+          async execute(tool, variables) {
+            const requestId = randomUUID();
+            try {
+              return { answer: await runPersistedOperation(gateway, token, tool, variables), requestId };
+            } catch (error) {
+              const message = error instanceof GatewayUnreachable ? error.message : 'the gateway answered with something unreadable';
+              return { answer: { errors: [{ message, extensions: { code: 'GATEWAY_UNREACHABLE' } }] }, requestId };
+            }
+          },
+        },
+        reportUnexpected: (error) => {
+          const requestId = randomUUID();
+          io.err(`tasker-agent: unexpected error (request id ${requestId}): ${(error as Error).stack ?? String(error)}`);
+          return requestId;
+        },
+      }),
+    { onerror: (error) => io.err(`tasker-agent: ${error.message}`) },
+  );
+  // The client closing stdin ends the connection; the process then has nothing left to wait for.
+  await new Promise<void>((resolve) => process.stdin.once('close', resolve).once('end', resolve));
+  await handle.close();
   return 0;
 }

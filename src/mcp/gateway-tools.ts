@@ -1,0 +1,104 @@
+import type { CacheHint, Server } from '@modelcontextprotocol/server';
+import { recordAudit } from '../audit/audit-log.js';
+import { type AgentPrincipal, agentScopes } from '../auth/principal.js';
+import type { Db } from '../db/database.js';
+import type { NodeServerContext } from '../http/request-context.js';
+import type { GatewayYoga } from '../http/yoga.js';
+import type { CallContext } from '../resolvers/context.js';
+import type { ToolManifest } from './tool-manifest.js';
+import type { GraphQLAnswer } from './tool-results.js';
+import { createToolServer, type OperationExecutor, type ToolCallRefusal } from './tool-server.js';
+
+/**
+ * The tool server for one authenticated POST to /mcp: the agent's own tools, its calls run as
+ * their persisted operations, and the calls refused before an operation runs audited here (the
+ * operation's path audits everything else), so every call leaves exactly one event.
+ */
+export interface AgentMcpCall {
+  ctx: CallContext & { principal: AgentPrincipal };
+  request: Request;
+  server: NodeServerContext;
+}
+
+export interface GatewayToolsDeps {
+  manifest: ToolManifest;
+  yoga: GatewayYoga;
+  db: Db;
+  now: () => Date;
+  toolsListTtlSeconds: number;
+  reportUnexpected: (error: unknown, requestId: string) => void;
+}
+
+/**
+ * Runs a tool's persisted operation through Yoga — the same path, plugins and audit as any
+ * GraphQL request — with the agent's own Authorization header, which never leaves the gateway.
+ * This is the seam where an in-process execution with the already resolved principal fits.
+ */
+function graphqlExecutor(yoga: GatewayYoga, call: AgentMcpCall): OperationExecutor {
+  const { requestId } = call.ctx.meta;
+  return {
+    async execute(tool, variables) {
+      const response = await yoga.fetch(
+        new Request(new URL('/graphql', call.request.url), {
+          method: 'POST',
+          headers: {
+            authorization: call.request.headers.get('authorization') ?? '',
+            'content-type': 'application/json',
+            accept: 'application/graphql-response+json, application/json',
+            'x-request-id': requestId,
+          },
+          body: JSON.stringify({
+            operationName: tool.operationName,
+            variables,
+            extensions: { persistedQuery: { version: 1, sha256Hash: tool.operationId } },
+          }),
+        }),
+        call.server,
+      );
+      return { answer: (await response.json()) as GraphQLAnswer, requestId };
+    },
+  };
+}
+
+/**
+ * How long a client may reuse this caller's tool list. The list follows the token's grants, which
+ * its owner may change at any moment, so by default the hint is 0 (revalidate every time) and can
+ * never outlive a change. An operator may allow reuse (MCP_TOOLS_LIST_TTL_SECONDS), accepting a
+ * list that lags a change by at most that long; the hint is then capped at the token's expiry and
+ * kept `private` (never shared between callers). A stale list grants nothing: every call is
+ * checked again (403 insufficient_scope, or FORBIDDEN for a project).
+ */
+export function toolsListCacheHint(principal: AgentPrincipal, ttlSeconds: number, now: Date): CacheHint {
+  const untilExpiry = Math.max(0, principal.tokenExpiresAt.getTime() - now.getTime());
+  return { ttlMs: Math.min(ttlSeconds * 1000, untilExpiry), cacheScope: 'private' };
+}
+
+/** The one audit event of a tool call refused by the MCP layer itself. */
+export async function auditToolRefusal(
+  db: Db,
+  ctx: AgentMcpCall['ctx'],
+  refusal: { toolName: string; code: ToolCallRefusal['code'] | 'INSUFFICIENT_SCOPE'; message: string },
+): Promise<void> {
+  await recordAudit(db, ctx.principal, ctx.meta, {
+    action: refusal.code === 'UNKNOWN_TOOL' ? 'agent.mcp.unknown_tool' : `agent.mcp.${refusal.toolName}`,
+    outcome: refusal.code === 'INSUFFICIENT_SCOPE' ? 'denied' : 'failed',
+    ownerUserId: ctx.principal.ownerUserId,
+    reason: `${refusal.code}: ${refusal.message}`,
+    details: { tokenId: ctx.principal.tokenId, tool: refusal.toolName },
+  });
+}
+
+export function createGatewayToolServer(deps: GatewayToolsDeps, call: AgentMcpCall): Server {
+  const { principal, meta } = call.ctx;
+  return createToolServer({
+    manifest: deps.manifest,
+    scopes: () => agentScopes(principal),
+    executor: graphqlExecutor(deps.yoga, call),
+    listCacheHint: toolsListCacheHint(principal, deps.toolsListTtlSeconds, deps.now()),
+    recordRefusal: (refusal) => auditToolRefusal(deps.db, call.ctx, refusal),
+    reportUnexpected: (error) => {
+      deps.reportUnexpected(error, meta.requestId);
+      return meta.requestId;
+    },
+  });
+}
