@@ -9,6 +9,7 @@ import { useAgentPersistedOperations } from './http/plugins/use-agent-persisted-
 import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
 import { createMcpEndpoint } from './mcp/http-endpoint.js';
 import { loadToolManifest } from './mcp/manifest.js';
+import { createOriginPolicy } from './mcp/origin-policy.js';
 import type { Logger } from './logging/logger.js';
 import type { GatewayDeps } from './resolvers/context.js';
 import { createTaskerClient, type TaskerClient } from './tasker/client.js';
@@ -72,7 +73,11 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     db: options.db,
     authenticator,
     trustProxy: options.config.http.trustProxy,
-    allowedOrigins: options.config.mcp.allowedOrigins,
+    originAllowed: createOriginPolicy({
+      allowedOrigins: options.config.mcp.allowedOrigins,
+      publicUrl: options.config.http.publicUrl,
+      listenHost: options.config.http.host,
+    }),
     toolsListTtlSeconds: options.config.mcp.toolsListTtlSeconds,
     now,
     logger: options.logger,

@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4100),
   TRUST_PROXY: booleanFlag.default(false),
+  PUBLIC_URL: httpUrl.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 
   DATABASE_URL: z
@@ -106,7 +107,13 @@ export type DatabaseConfig =
 
 export interface Config {
   env: Environment;
-  http: { host: string; port: number; trustProxy: boolean };
+  http: {
+    host: string;
+    port: number;
+    trustProxy: boolean;
+    /** The gateway's address as its clients reach it (behind a proxy: the proxy's), without a trailing slash. */
+    publicUrl: string | undefined;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   dataDir: string;
   database: DatabaseConfig;
@@ -170,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
 
   return {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY },
+    http: { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY, publicUrl: e.PUBLIC_URL },
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     database: e.DATABASE_URL

@@ -9,6 +9,7 @@ import type { GatewayYoga } from '../http/yoga.js';
 import type { Logger } from '../logging/logger.js';
 import { describeUnexpected } from '../logging/logger.js';
 import { type AgentMcpCall, auditToolRefusal, createGatewayToolServer } from './gateway-tools.js';
+import type { OriginPolicy } from './origin-policy.js';
 import { createEraRouter } from './protocol-eras.js';
 import type { ToolManifest } from './tool-manifest.js';
 
@@ -26,7 +27,7 @@ export interface McpEndpointOptions {
   authenticator: Authenticator;
   trustProxy: boolean;
   /** Browser origins allowed to call (DNS-rebinding defence); requests without Origin are fine. */
-  allowedOrigins: readonly string[];
+  originAllowed: OriginPolicy;
   toolsListTtlSeconds: number;
   now: () => Date;
   logger: Logger;
@@ -89,7 +90,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
       return rpcError(400, -32600, 'credentials in the URL are refused; send the agent token as Authorization: Bearer <token>');
     }
     const origin = request.headers.get('origin');
-    if (origin !== null && !options.allowedOrigins.includes(origin)) {
+    if (origin !== null && !options.originAllowed(origin)) {
       return rpcError(403, -32600, `origin ${origin} is not allowed to use this MCP endpoint`);
     }
     if (request.method !== 'POST') {

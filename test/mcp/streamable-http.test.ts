@@ -350,3 +350,63 @@ describe('the 2026-07-28 revision on the wire', () => {
     expect(response.status).toBe(403);
   });
 });
+
+describe('browser origins (DNS-rebinding defence)', () => {
+  const withOrigin = (origin: string, base = stack.gateway.url, token = full.token) =>
+    post(INITIALIZE, { authorization: `Bearer ${token}`, origin }, '/mcp', base);
+
+  it('accepts loopback origins on any port when the gateway listens on loopback', async () => {
+    for (const origin of [new URL(stack.gateway.url).origin, 'http://localhost:6274', 'http://[::1]:8080', 'https://127.0.0.1']) {
+      expect((await withOrigin(origin)).status, origin).toBe(200);
+    }
+  });
+
+  it('refuses foreign, rebinding and opaque origins with 403', async () => {
+    const port = new URL(stack.gateway.url).port;
+    for (const origin of ['https://evil.example', `http://evil.example:${port}`, 'null', 'http://localhost.evil.example']) {
+      const response = await withOrigin(origin);
+      expect(response.status, origin).toBe(403);
+      expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+    }
+  });
+
+  it('accepts its own public origin, and no loopback origin, when listening on every interface', async () => {
+    const gateway = await startTestGateway({ HOST: '0.0.0.0', PUBLIC_URL: 'https://agents.example.test/gateway' });
+    try {
+      const owner = await gateway.launcherToken({ sub: 'local-user' });
+      const { secret } = await createToken(gateway, owner, await createAgent(gateway, owner, 'Public'));
+      expect((await withOrigin('https://agents.example.test', gateway.url, secret)).status).toBe(200);
+      expect((await withOrigin('http://localhost:6274', gateway.url, secret)).status).toBe(403);
+      expect((await withOrigin('https://agents.example.test:8443', gateway.url, secret)).status).toBe(403);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('an unexpected failure on /mcp', () => {
+  it('answers a JSON-RPC error naming the request id, without internals, and logs the stack', async () => {
+    const logLines: string[] = [];
+    const gateway = await startTestGateway({}, { logLines });
+    const owner = await gateway.launcherToken({ sub: 'local-user' });
+    const { secret } = await createToken(gateway, owner, await createAgent(gateway, owner, 'Doomed'));
+    try {
+      await gateway.db.destroy();
+      const response = await post(
+        { jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} },
+        { authorization: `Bearer ${secret}`, 'x-request-id': 'mcp-fault-1' },
+        '/mcp',
+        gateway.url,
+      );
+      expect(response.status).toBeGreaterThanOrEqual(500);
+      expect(response.headers.get('x-request-id')).toBe('mcp-fault-1');
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({ jsonrpc: '2.0', error: { code: -32603, message: expect.stringContaining('mcp-fault-1'), data: { requestId: 'mcp-fault-1' } } });
+      expect(text).not.toMatch(/kysely|pglite|pool|\/src\/|at .*\(/i);
+      const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.requestId === 'mcp-fault-1');
+      expect(logged).toMatchObject({ level: 'error', stack: expect.stringContaining('\n') });
+    } finally {
+      await gateway.close().catch(() => {});
+    }
+  });
+});
