@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
+import * as oauth from './0003_oauth.js';
 
 /**
  * Ordered list of migrations. Listed statically (not read from the folder) so the same list runs
@@ -7,4 +8,5 @@ import * as initial from './0001_initial.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0003_oauth': oauth,
 };

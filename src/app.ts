@@ -10,6 +10,10 @@ import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
 import { createMcpEndpoint } from './mcp/http-endpoint.js';
 import { loadToolManifest } from './mcp/manifest.js';
 import { createOriginPolicy } from './mcp/origin-policy.js';
+import { createMetadataDocumentFetcher } from './oauth/clients/metadata-documents.js';
+import { createClientRegistry } from './oauth/clients/registry.js';
+import { type OAuthDeps, urlsFor } from './oauth/deps.js';
+import { createOAuthRoutes } from './oauth/routes.js';
 import type { Logger } from './logging/logger.js';
 import type { GatewayDeps } from './resolvers/context.js';
 import { createTaskerClient, type TaskerClient } from './tasker/client.js';
@@ -67,6 +71,19 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
       }),
     ],
   });
+  const { clientMetadata } = options.config.oauth;
+  const metadataDocuments = createMetadataDocumentFetcher({ ...clientMetadata, now });
+  const oauth: OAuthDeps = {
+    gateway: deps,
+    logger: options.logger,
+    clients: createClientRegistry({
+      db: options.db,
+      configured: options.config.oauth.clients,
+      metadataDocuments,
+      allowPrivateAddresses: clientMetadata.allowPrivateAddresses,
+      dynamicRegistration: options.config.oauth.dynamicClientRegistration,
+    }),
+  };
   const mcp = createMcpEndpoint({
     manifest,
     yoga,
@@ -79,9 +96,18 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
       listenHost: options.config.http.host,
     }),
     toolsListTtlSeconds: options.config.mcp.toolsListTtlSeconds,
+    protectedResource: (request) => urlsFor(oauth, request),
     now,
     logger: options.logger,
   });
-  const fetch = createRouter({ deps, authenticator, logger: options.logger, yoga, mcp });
-  return { fetch, yoga, deps, close: () => deps.tasker.close() };
+  const fetch = createRouter({ deps, authenticator, logger: options.logger, yoga, mcp, oauth: createOAuthRoutes(oauth) });
+  return {
+    fetch,
+    yoga,
+    deps,
+    close: async () => {
+      await deps.tasker.close();
+      await metadataDocuments.close();
+    },
+  };
 }

@@ -14,17 +14,18 @@ import type { Scope } from './scopes.js';
  * request, so a revoked token, a disabled agent or a removed grant takes effect on the next call.
  */
 export interface Authenticator {
-  authenticate(authorization: string | null, meta: RequestMeta): Promise<Principal>;
+  /** `resource`: the RFC 8707 resource being called; a token bound to another one is refused. */
+  authenticate(authorization: string | null, meta: RequestMeta, options?: { resource?: string | undefined }): Promise<Principal>;
 }
 
 export function createAuthenticator(deps: { db: Db; launcherJwt: LauncherJwtVerifier; now: () => Date }): Authenticator {
   return {
-    async authenticate(authorization, meta) {
+    async authenticate(authorization, meta, options = {}) {
       if (!authorization) return { kind: 'anonymous' };
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (!match?.[1]) return { kind: 'anonymous', rejection: 'the Authorization header must be "Bearer <token>"' };
       const credential = match[1];
-      if (looksLikeAgentToken(credential)) return authenticateAgent(deps, credential, meta);
+      if (looksLikeAgentToken(credential)) return authenticateAgent(deps, credential, meta, options.resource);
       const verified = await deps.launcherJwt.verify(credential);
       return verified.ok ? verified.principal : { kind: 'anonymous', rejection: verified.reason };
     },
@@ -35,6 +36,7 @@ async function authenticateAgent(
   deps: { db: Db; now: () => Date },
   secret: string,
   meta: RequestMeta,
+  resource: string | undefined,
 ): Promise<Principal> {
   // A typo or a made-up token is caught by its checksum before any database work.
   if (!hasValidChecksum(secret)) return { kind: 'anonymous', rejection: 'the agent token is malformed (checksum mismatch)' };
@@ -49,7 +51,9 @@ async function authenticateAgent(
         ? 'the agent token has expired'
         : agent.status !== 'active'
           ? 'the agent is disabled by its owner'
-          : null;
+          : token.resource !== null && token.resource !== resource
+            ? `this token was issued by OAuth sign-in for ${token.resource} and is accepted there only`
+            : null;
   if (refusal) {
     await recordAudit(deps.db, { kind: 'anonymous' }, meta, {
       action: 'agent.authenticate',
@@ -79,6 +83,7 @@ async function authenticateAgent(
     ownerEmail: agent.owner_email,
     tokenId: token.id,
     tokenExpiresAt: token.expires_at,
+    tokenResource: token.resource,
     grants,
   };
   return principal;

@@ -21,6 +21,8 @@ export interface AgentPrincipal {
   tokenId: string;
   /** When the token stops working (a cache of anything derived from it must not outlive this). */
   tokenExpiresAt: Date;
+  /** Set for OAuth access tokens: the only resource (RFC 8707) that accepts them. */
+  tokenResource: string | null;
   grants: EffectiveGrants;
 }
 

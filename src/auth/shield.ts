@@ -34,6 +34,8 @@ export const ROOT_RULES = {
     projectContext: isAgent,
     issues: isAgent,
     issue: isAgent,
+    oauthConsentRequest: isLauncher,
+    oauthConnections: isLauncher,
   },
   Mutation: {
     createAgent: isLauncher,
@@ -54,6 +56,9 @@ export const ROOT_RULES = {
     addComment: isAgent,
     setIssueLabels: isAgent,
     setIssueAssignees: isAgent,
+    approveOAuthRequest: isLauncher,
+    denyOAuthRequest: isLauncher,
+    revokeOAuthConnection: isLauncher,
   },
 } as const;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ClientMetadata, ClientMetadataSchema } from '../oauth/clients/client.js';
 
 /**
  * All configuration comes from environment variables and is validated once, at start. A bad value
@@ -73,6 +74,26 @@ const EnvSchema = z.object({
         .map((origin) => origin.trim())
         .filter(Boolean),
     ),
+  OAUTH_CONSENT_URL: httpUrl.optional(),
+  OAUTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(60).max(86_400).default(3600),
+  OAUTH_REFRESH_TOKEN_TTL_DAYS: positiveInt(365).default(30),
+  OAUTH_CLIENTS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected a JSON array of client metadata objects' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(ClientMetadataSchema.extend({ client_id: z.string().min(1).max(200) })))
+    .optional(),
+  OAUTH_DYNAMIC_CLIENT_REGISTRATION: booleanFlag.default(false),
+  OAUTH_CLIENT_METADATA_ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
+  OAUTH_CLIENT_METADATA_CA_FILE: z.string().min(1).optional(),
+  OAUTH_CLIENT_METADATA_TIMEOUT_MS: positiveInt(30_000).default(5_000),
+  OAUTH_CLIENT_METADATA_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   MCP_TOOLS_LIST_TTL_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(0).max(3600).default(0),
 });
 
@@ -143,6 +164,16 @@ export interface Config {
     allowedOrigins: string[];
     /** How long a client may reuse a tools/list answer (2026-07-28 `ttlMs`); 0 asks it not to. */
     toolsListTtlSeconds: number;
+  };
+  oauth: {
+    /** The Launcher's consent screen; unset outside production: the gateway's development page. */
+    consentUrl: string | undefined;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    /** Pre-registered clients (RFC 7591 metadata with a client_id). */
+    clients: (ClientMetadata & { client_id: string })[];
+    dynamicClientRegistration: boolean;
+    clientMetadata: { allowPrivateAddresses: boolean; caFile: string | undefined; timeoutMs: number; cacheSeconds: number };
   };
 }
 
@@ -223,5 +254,18 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       anonymousIntrospection: e.GRAPHQL_ANONYMOUS_INTROSPECTION ?? e.NODE_ENV !== 'production',
     },
     mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS, toolsListTtlSeconds: e.MCP_TOOLS_LIST_TTL_SECONDS },
+    oauth: {
+      consentUrl: e.OAUTH_CONSENT_URL,
+      accessTokenTtlSeconds: e.OAUTH_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: e.OAUTH_REFRESH_TOKEN_TTL_DAYS,
+      clients: e.OAUTH_CLIENTS ?? [],
+      dynamicClientRegistration: e.OAUTH_DYNAMIC_CLIENT_REGISTRATION,
+      clientMetadata: {
+        allowPrivateAddresses: e.OAUTH_CLIENT_METADATA_ALLOW_PRIVATE_ADDRESSES,
+        caFile: e.OAUTH_CLIENT_METADATA_CA_FILE,
+        timeoutMs: e.OAUTH_CLIENT_METADATA_TIMEOUT_MS,
+        cacheSeconds: e.OAUTH_CLIENT_METADATA_CACHE_SECONDS,
+      },
+    },
   };
 }

@@ -30,7 +30,7 @@ export interface AgentGrantsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-export type TokenOrigin = 'launcher' | 'pairing';
+export type TokenOrigin = 'launcher' | 'pairing' | 'oauth';
 
 export interface AgentTokensTable {
   id: Generated<string>;
@@ -46,6 +46,9 @@ export interface AgentTokensTable {
   expires_at: Timestamp;
   revoked_at: NullableTimestamp;
   last_used_at: NullableTimestamp;
+  /** OAuth access tokens only: the resource (RFC 8707) they were issued for, and their token family. */
+  resource: ColumnType<string | null, string | null | undefined, string | null>;
+  oauth_family_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PairingCodesTable {
@@ -100,6 +103,69 @@ export interface IdempotencyKeysTable {
   expires_at: Timestamp;
 }
 
+type TextArray = ColumnType<string[], string[], string[]>;
+type NullableScopes = ColumnType<Scope[] | null, Scope[] | null | undefined, Scope[] | null>;
+type NullableText = ColumnType<string | null, string | null | undefined, string | null>;
+
+export interface OAuthClientsTable {
+  client_id: string;
+  client_name: NullableText;
+  redirect_uris: TextArray;
+  client_uri: NullableText;
+  logo_uri: NullableText;
+  client_address: NullableText;
+  created_at: CreatedAt;
+}
+
+export type OAuthRequestStatus = 'pending' | 'approved' | 'denied';
+
+export interface OAuthAuthorizationRequestsTable {
+  id: Generated<string>;
+  handle_hash: string;
+  client_id: string;
+  client_name: string;
+  client_uri: NullableText;
+  logo_uri: NullableText;
+  redirect_uri: string;
+  state: NullableText;
+  code_challenge: string;
+  resource: string;
+  issuer: string;
+  scopes: ScopeArray;
+  status: ColumnType<OAuthRequestStatus, OAuthRequestStatus | undefined, OAuthRequestStatus>;
+  decided_by_user_id: NullableText;
+  agent_id: NullableText;
+  granted_scopes: NullableScopes;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  decided_at: NullableTimestamp;
+}
+
+export interface OAuthAuthorizationCodesTable {
+  code_hash: string;
+  request_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  family_id: NullableText;
+}
+
+export interface OAuthRefreshTokensTable {
+  id: Generated<string>;
+  token_hash: string;
+  family_id: string;
+  agent_id: string;
+  client_id: string;
+  client_name: string;
+  resource: string;
+  scopes: ScopeArray;
+  access_token_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
 export interface Database {
   agents: AgentsTable;
   agent_grants: AgentGrantsTable;
@@ -107,6 +173,10 @@ export interface Database {
   pairing_codes: PairingCodesTable;
   audit_events: AuditEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_authorization_requests: OAuthAuthorizationRequestsTable;
+  oauth_authorization_codes: OAuthAuthorizationCodesTable;
+  oauth_refresh_tokens: OAuthRefreshTokensTable;
 }
 
 export type AgentRow = Selectable<AgentsTable>;
@@ -118,3 +188,10 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type AgentUpdate = Updateable<AgentsTable>;
+export type OAuthClientRow = Selectable<OAuthClientsTable>;
+export type NewOAuthClient = Insertable<OAuthClientsTable>;
+export type OAuthRequestRow = Selectable<OAuthAuthorizationRequestsTable>;
+export type NewOAuthRequest = Insertable<OAuthAuthorizationRequestsTable>;
+export type OAuthCodeRow = Selectable<OAuthAuthorizationCodesTable>;
+export type OAuthRefreshTokenRow = Selectable<OAuthRefreshTokensTable>;
+export type NewOAuthRefreshToken = Insertable<OAuthRefreshTokensTable>;

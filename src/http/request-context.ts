@@ -6,6 +6,8 @@ import type { CallContext } from '../resolvers/context.js';
 /** What the node adapter hands every fetch-style handler beside the Request. */
 export interface NodeServerContext {
   req?: IncomingMessage;
+  /** Set only in process (the MCP endpoint running a tool's operation): the caller, already authenticated. */
+  resolved?: CallContext;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -35,12 +37,15 @@ const resolved = new WeakMap<Request, Promise<CallContext>>();
 export function resolveCallContext(
   request: Request,
   server: NodeServerContext,
-  options: { authenticator: Authenticator; trustProxy: boolean },
+  options: { authenticator: Authenticator; trustProxy: boolean; resource?: string | undefined },
 ): Promise<CallContext> {
+  if (server.resolved) return Promise.resolve(server.resolved);
   let context = resolved.get(request);
   if (!context) {
     const meta = { requestId: requestIdOf(request), clientAddress: clientAddressOf(request, server, options.trustProxy) };
-    context = options.authenticator.authenticate(request.headers.get('authorization'), meta).then((principal) => ({ principal, meta }));
+    context = options.authenticator
+      .authenticate(request.headers.get('authorization'), meta, { resource: options.resource })
+      .then((principal) => ({ principal, meta }));
     resolved.set(request, context);
   }
   return context;

@@ -18,6 +18,8 @@ export interface RouterOptions {
   yoga: GatewayYoga;
   /** Streamable HTTP MCP endpoint, mounted at /mcp when present. */
   mcp?: FetchHandler;
+  /** OAuth discovery and authorization server (/.well-known/…, /oauth/…); undefined means "not mine". */
+  oauth?: (request: Request, server: NodeServerContext) => Promise<Response | undefined>;
 }
 
 /** Where every request enters: /graphql to Yoga, /mcp to the MCP transport, the rest to REST routes. */
@@ -35,6 +37,10 @@ export function createRouter(options: RouterOptions): FetchHandler {
     }
     if (url.pathname === '/graphql') return options.yoga.fetch(request, server);
     if (url.pathname === '/mcp' && options.mcp) return options.mcp(request, server);
+    if (options.oauth && (url.pathname.startsWith('/.well-known/') || url.pathname.startsWith('/oauth/'))) {
+      const answered = await options.oauth(request, server);
+      if (answered) return answered;
+    }
 
     const matching = REST_ROUTES.filter((route) => route.pattern.test(url.pathname));
     if (matching.length === 0) return jsonResponse(404, { error: { code: 'NOT_FOUND', message: `no route for ${url.pathname}` } });

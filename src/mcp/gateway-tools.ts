@@ -53,7 +53,8 @@ function graphqlExecutor(yoga: GatewayYoga, call: AgentMcpCall): OperationExecut
             extensions: { persistedQuery: { version: 1, sha256Hash: tool.operationId } },
           }),
         }),
-        call.server,
+        // The caller is already authenticated: the operation runs as them, without a second lookup.
+        { ...call.server, resolved: call.ctx },
       );
       return { answer: (await response.json()) as GraphQLAnswer, requestId };
     },

@@ -1,6 +1,7 @@
 import { type AuthInfo, isJsonContentType, type McpRequestContext } from '@modelcontextprotocol/server';
 import type { Authenticator } from '../auth/authenticate.js';
 import { agentScopes } from '../auth/principal.js';
+import { SCOPES } from '../auth/scopes.js';
 import type { Db } from '../db/database.js';
 import type { FetchHandler } from '../http/router.js';
 import { jsonResponse } from '../http/errors.js';
@@ -29,11 +30,13 @@ export interface McpEndpointOptions {
   /** Browser origins allowed to call (DNS-rebinding defence); requests without Origin are fine. */
   originAllowed: OriginPolicy;
   toolsListTtlSeconds: number;
+  /** This endpoint as an OAuth protected resource, when OAuth sign-in is available for the request. */
+  protectedResource: (request: Request) => { resource: string; resourceMetadata: string } | undefined;
   now: () => Date;
   logger: Logger;
 }
 
-const REALM = 'Bearer realm="tasker-agent-gateway", resource="/mcp"';
+const REALM = 'Bearer realm="tasker-agent-gateway"';
 const QUERY_CREDENTIALS = /^(access_?token|token|api_?key|key|auth|authorization|bearer)$/i;
 
 type JsonRpcId = string | number | null;
@@ -98,12 +101,23 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
       return rpcError(405, -32600, 'this MCP endpoint takes POST only (stateless Streamable HTTP)', { headers: { allow: 'POST' } });
     }
 
-    const ctx = await resolveCallContext(request, server, { authenticator: options.authenticator, trustProxy: options.trustProxy });
+    const protectedResource = options.protectedResource(request);
+    // RFC 9728 §5.1: every challenge says where the resource's metadata is, so a client can sign in.
+    const discovery = protectedResource ? `, resource_metadata="${protectedResource.resourceMetadata}"` : '';
+    const ctx = await resolveCallContext(request, server, {
+      authenticator: options.authenticator,
+      trustProxy: options.trustProxy,
+      resource: protectedResource?.resource,
+    });
     const requestIdHeader = { 'x-request-id': ctx.meta.requestId };
     if (ctx.principal.kind === 'anonymous') {
       const reason = ctx.principal.rejection ?? 'an agent token is required';
+      const presented = request.headers.has('authorization');
       return rpcError(401, -32600, reason, {
-        headers: { ...requestIdHeader, 'www-authenticate': `${REALM}, error="invalid_token", error_description="${quoted(reason)}"` },
+        headers: {
+          ...requestIdHeader,
+          'www-authenticate': `${REALM}${discovery}, scope="${SCOPES.join(' ')}"${presented ? `, error="invalid_token", error_description="${quoted(reason)}"` : ''}`,
+        },
       });
     }
     if (ctx.principal.kind !== 'agent') {
@@ -134,7 +148,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
           id: idOf(body),
           headers: {
             ...requestIdHeader,
-            'www-authenticate': `Bearer error="insufficient_scope", scope="${tool.scopes.join(' ')}", error_description="${quoted(message)}"`,
+            'www-authenticate': `Bearer error="insufficient_scope", scope="${tool.scopes.join(' ')}"${discovery}, error_description="${quoted(message)}"`,
           },
         });
       }

@@ -42,7 +42,16 @@ export async function mintToken(
   trx: Executor,
   principal: Principal,
   meta: RequestMeta,
-  request: { agent: AgentRow; name: string; scopes: Scope[] | undefined; ttlDays: number; via: TokenOrigin; createdByUserId: string | null },
+  request: {
+    agent: AgentRow;
+    name: string;
+    scopes: Scope[] | undefined;
+    ttlDays: number;
+    via: TokenOrigin;
+    createdByUserId: string | null;
+    /** OAuth access tokens: a lifetime shorter than a day, the resource they are bound to, their token family. */
+    oauth?: { expiresAt: Date; resource: string; familyId: string };
+  },
 ): Promise<IssuedTokenView> {
   const { agent } = request;
   if (agent.status !== 'active') throw conflict('the agent is disabled; enable it before issuing tokens');
@@ -70,7 +79,9 @@ export async function mintToken(
     created_by_user_id: request.createdByUserId,
     created_via: request.via,
     created_at: now,
-    expires_at: new Date(now.getTime() + request.ttlDays * 86_400_000),
+    expires_at: request.oauth?.expiresAt ?? new Date(now.getTime() + request.ttlDays * 86_400_000),
+    resource: request.oauth?.resource ?? null,
+    oauth_family_id: request.oauth?.familyId ?? null,
   });
   await recordAgentChange(trx, principal, meta, agent, {
     action: 'token.created',

@@ -8,7 +8,7 @@ import { argSchema, PageInfo, ScopeEnum, withoutNulls } from './scalars.js';
 
 export const AgentStatusEnum = builder.enumType('AgentStatus', { values: ['active', 'disabled'] as const });
 export const TokenStatusEnum = builder.enumType('TokenStatus', { values: ['active', 'expired', 'revoked'] as const });
-export const TokenOriginEnum = builder.enumType('TokenOrigin', { values: ['launcher', 'pairing'] as const });
+export const TokenOriginEnum = builder.enumType('TokenOrigin', { values: ['launcher', 'pairing', 'oauth'] as const });
 
 export const Grant = builder.objectRef<GrantView>('Grant').implement({
   description: 'A Tasker project the agent may work in, with the scopes it may use there.',

@@ -3,6 +3,7 @@ import './scalars.js';
 import './session.js';
 import './agent.js';
 import './pairing.js';
+import './oauth.js';
 import './audit.js';
 import './projects.js';
 import './issues.js';
