@@ -50,6 +50,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
       now().getTime(),
     ),
     tasker: taskerFor(options.config),
+    logger: options.logger,
   };
   const authenticator = createAuthenticator({
     db: options.db,

@@ -10,7 +10,10 @@ import type { AuditOutcome } from '../db/tables.js';
  * what happened; who asked and from where comes from the request (RequestMeta).
  */
 export interface RequestMeta {
+  /** The gateway's own id for the request. */
   requestId: string;
+  /** The caller's X-Request-Id, when it sent a sane one: for correlation only. */
+  correlationId?: string | null;
   clientAddress: string | null;
 }
 

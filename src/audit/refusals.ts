@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
-import { findGatewayError } from '../http/errors.js';
+import { knownError } from '../http/errors.js';
+import { describeUnexpected, type Logger } from '../logging/logger.js';
 import type { CallContext } from '../resolvers/context.js';
 import { recordAudit } from './audit-log.js';
 import { wasAudited } from './audited-errors.js';
@@ -7,18 +8,28 @@ import { wasAudited } from './audited-errors.js';
 /**
  * Records a call refused or failed outside the services that audit (an authorization layer, a
  * validation step, a REST route), unless its event is already written. Anonymous callers carry no
- * identity worth recording and are left to the logs.
+ * identity worth recording and are left to the logs. It runs inside error handling, so it never
+ * throws: an audit write that fails (the database being the usual reason for both) is logged and
+ * the caller still gets the answer for the first error.
  */
-export async function recordRefusal(db: Db, ctx: CallContext, operation: string, error: unknown): Promise<void> {
+export async function recordRefusal(deps: { db: Db; logger: Logger }, ctx: CallContext, operation: string, error: unknown): Promise<void> {
   const { principal } = ctx;
   if (principal.kind === 'anonymous') return;
-  const known = findGatewayError(error);
-  if (wasAudited(known ?? error)) return;
+  const known = knownError(error);
+  if (wasAudited(error) || (known && wasAudited(known))) return;
   const denied = known?.code === 'FORBIDDEN' || known?.code === 'UNAUTHENTICATED';
-  await recordAudit(db, principal, ctx.meta, {
-    action: `${principal.kind}.${operation}`,
-    outcome: denied ? 'denied' : 'failed',
-    reason: known ? `${known.code}: ${known.message}` : 'unexpected error',
-    ...(principal.kind === 'agent' ? { ownerUserId: principal.ownerUserId } : {}),
-  });
+  try {
+    await recordAudit(deps.db, principal, ctx.meta, {
+      action: `${principal.kind}.${operation}`,
+      outcome: denied ? 'denied' : 'failed',
+      reason: known ? `${known.code}: ${known.message}` : 'unexpected error',
+      ...(principal.kind === 'agent' ? { ownerUserId: principal.ownerUserId } : {}),
+    });
+  } catch (auditError) {
+    deps.logger.error('could not record a refused call in the audit log', {
+      requestId: ctx.meta.requestId,
+      action: `${principal.kind}.${operation}`,
+      ...describeUnexpected(auditError),
+    });
+  }
 }

@@ -18,6 +18,7 @@ export const ERROR_HTTP_STATUS = {
   TASKER_REJECTED: 502,
   TASKER_UNAVAILABLE: 503,
   TASKER_TIMEOUT: 504,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
 
@@ -26,7 +27,7 @@ export type ErrorCode = keyof typeof ERROR_HTTP_STATUS;
 export interface GatewayErrorOptions {
   /** Machine-readable detail that is safe to show (field names, limits); never secrets. */
   details?: Record<string, unknown>;
-  /** Seconds a client should wait, for RATE_LIMITED. */
+  /** Seconds a client should wait, for RATE_LIMITED and SERVICE_UNAVAILABLE (sent as Retry-After). */
   retryAfterSeconds?: number;
   cause?: unknown;
 }

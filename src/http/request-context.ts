@@ -12,10 +12,51 @@ export interface NodeServerContext {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Reuse a caller's X-Request-Id when it is sane, so a request can be followed across systems. */
-export function requestIdOf(request: Request): string {
-  const given = request.headers.get('x-request-id');
-  return given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+export interface RequestIdentity {
+  /** The gateway's own id for this request: a fresh UUID, never chosen by the caller. */
+  requestId: string;
+  /** The caller's X-Request-Id when it is sane, kept only to correlate with the caller's logs. */
+  correlationId: string | null;
+}
+
+const identities = new WeakMap<Request, RequestIdentity>();
+/** Ids of requests being answered right now, so the gateway's own sub-requests keep their parent's id. */
+const inFlight = new Map<string, number>();
+
+/**
+ * The request's identity, fixed once. A caller cannot choose the id the audit log files its
+ * request under: its X-Request-Id is only a correlation id. The one exception is a request the
+ * gateway makes to itself while answering (an MCP tool call runs its operation through Yoga):
+ * it carries the id of a request in flight, a random UUID no outsider can know, and keeps it.
+ */
+export function requestIdentityOf(request: Request): RequestIdentity {
+  let identity = identities.get(request);
+  if (!identity) {
+    const given = request.headers.get('x-request-id');
+    const sane = given !== null && REQUEST_ID_PATTERN.test(given) ? given : null;
+    identity = sane !== null && inFlight.has(sane) ? { requestId: sane, correlationId: null } : { requestId: randomUUID(), correlationId: sane };
+    identities.set(request, identity);
+  }
+  return identity;
+}
+
+export const requestIdOf = (request: Request): string => requestIdentityOf(request).requestId;
+
+/** The same identity for a copy of a request (the body-bounded one the surfaces read). */
+export function shareIdentity(from: Request, to: Request): void {
+  identities.set(to, requestIdentityOf(from));
+}
+
+/** Marks the request as being answered until `done` settles. */
+export async function whileInFlight<T>(requestId: string, done: () => Promise<T>): Promise<T> {
+  inFlight.set(requestId, (inFlight.get(requestId) ?? 0) + 1);
+  try {
+    return await done();
+  } finally {
+    const left = (inFlight.get(requestId) ?? 1) - 1;
+    if (left > 0) inFlight.set(requestId, left);
+    else inFlight.delete(requestId);
+  }
 }
 
 export function clientAddressOf(request: Request, server: NodeServerContext, trustProxy: boolean): string | null {
@@ -42,7 +83,7 @@ export function resolveCallContext(
   if (server.resolved) return Promise.resolve(server.resolved);
   let context = resolved.get(request);
   if (!context) {
-    const meta = { requestId: requestIdOf(request), clientAddress: clientAddressOf(request, server, options.trustProxy) };
+    const meta = { ...requestIdentityOf(request), clientAddress: clientAddressOf(request, server, options.trustProxy) };
     context = options.authenticator
       .authenticate(request.headers.get('authorization'), meta, { resource: options.resource })
       .then((principal) => ({ principal, meta }));

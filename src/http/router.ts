@@ -1,12 +1,13 @@
 import { recordRefusal } from '../audit/refusals.js';
 import type { Authenticator } from '../auth/authenticate.js';
+import { agentScopes } from '../auth/principal.js';
+import { badInput, forbidden, GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logging/logger.js';
-import type { GatewayDeps } from '../resolvers/context.js';
-import { GatewayError } from '../errors/gateway-error.js';
+import { type CallContext, type GatewayDeps, requireAgent, requireLauncher } from '../resolvers/context.js';
 import { MAX_JSON_BODY_BYTES, withBoundedBody } from './bounded-body.js';
-import { jsonResponse, restErrorResponse } from './errors.js';
-import { type NodeServerContext, resolveCallContext } from './request-context.js';
-import { REST_ROUTES } from './routes/rest.js';
+import { errorResponseFor, jsonResponse, type Surface, surfaceOf } from './errors.js';
+import { type NodeServerContext, requestIdOf, resolveCallContext, shareIdentity, whileInFlight } from './request-context.js';
+import { REST_ROUTES, type RestRoute } from './routes/rest.js';
 import type { GatewayYoga } from './yoga.js';
 
 export type FetchHandler = (request: Request, server: NodeServerContext) => Promise<Response>;
@@ -22,19 +23,46 @@ export interface RouterOptions {
   oauth?: (request: Request, server: NodeServerContext) => Promise<Response | undefined>;
 }
 
-/** Where every request enters: /graphql to Yoga, /mcp to the MCP transport, the rest to REST routes. */
+const REALM = 'Bearer realm="tasker-agent-gateway"';
+
+function urlOf(request: Request): URL {
+  try {
+    return new URL(request.url);
+  } catch {
+    // The adapter builds the URL from the Host header; a malformed one is the client's mistake.
+    throw badInput('the Host header or the request target is malformed');
+  }
+}
+
+/** A REST route's declared principal and scope, checked before its handler reads the body. */
+function admit(route: RestRoute, ctx: CallContext): void {
+  if (route.principal === 'launcher') requireLauncher(ctx.principal);
+  if (route.principal === 'agent') {
+    const agent = requireAgent(ctx.principal);
+    if (route.scope !== null && !agentScopes(agent).has(route.scope)) {
+      throw forbidden(`the agent's token does not carry ${route.scope} on any granted project; ask its owner to grant it`);
+    }
+  }
+}
+
+/**
+ * Where every request enters: /graphql to Yoga, /mcp to the MCP transport, the rest to REST
+ * routes. It is also the outermost catch of every surface: whatever escapes below is answered
+ * here in that surface's own error shape, with the request id and nothing internal, and logged.
+ */
 export function createRouter(options: RouterOptions): FetchHandler {
   const { deps, logger } = options;
-  return async (incoming, server) => {
-    const url = new URL(incoming.url);
+
+  async function dispatch(incoming: Request, server: NodeServerContext, url: URL): Promise<Response> {
     // Every surface reads small JSON bodies; an oversize one is refused here, declared or chunked.
     const request = await withBoundedBody(incoming, MAX_JSON_BODY_BYTES);
     if (!request) {
-      const response = restErrorResponse(new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB'), logger, '');
+      const response = errorResponseFor('rest', new GatewayError('PAYLOAD_TOO_LARGE', 'the request body is larger than 1 MiB'), logger, requestIdOf(incoming));
       // The unread rest of the body makes the connection unusable: tell the client not to reuse it.
       response.headers.set('connection', 'close');
       return response;
     }
+    shareIdentity(incoming, request);
     if (url.pathname === '/graphql') return options.yoga.fetch(request, server);
     if (url.pathname === '/mcp' && options.mcp) return options.mcp(request, server);
     if (options.oauth && (url.pathname.startsWith('/.well-known/') || url.pathname.startsWith('/oauth/'))) {
@@ -57,15 +85,29 @@ export function createRouter(options: RouterOptions): FetchHandler {
       trustProxy: deps.config.http.trustProxy,
     });
     try {
-      const response = await route.handle(request, route.pattern.exec(url.pathname)?.slice(1) ?? [], ctx, deps);
-      response.headers.set('x-request-id', ctx.meta.requestId);
-      return response;
+      admit(route, ctx);
+      return await route.handle(request, route.pattern.exec(url.pathname)?.slice(1) ?? [], ctx, deps);
     } catch (error) {
-      await recordRefusal(deps.db, ctx, `${request.method} ${url.pathname}`, error);
-      const response = restErrorResponse(error, logger, ctx.meta.requestId);
-      response.headers.set('x-request-id', ctx.meta.requestId);
-      if (response.status === 401) response.headers.set('www-authenticate', 'Bearer realm="tasker-agent-gateway"');
-      return response;
+      await recordRefusal(deps, ctx, `${request.method} ${url.pathname}`, error);
+      throw error;
     }
+  }
+
+  return async (incoming, server) => {
+    const requestId = requestIdOf(incoming);
+    return whileInFlight(requestId, async () => {
+      let surface: Surface = 'rest';
+      let response: Response;
+      try {
+        const url = urlOf(incoming);
+        surface = surfaceOf(url.pathname);
+        response = await dispatch(incoming, server, url);
+      } catch (error) {
+        response = errorResponseFor(surface, error, logger, requestId);
+      }
+      response.headers.set('x-request-id', requestId);
+      if (response.status === 401 && !response.headers.has('www-authenticate')) response.headers.set('www-authenticate', REALM);
+      return response;
+    });
   };
 }

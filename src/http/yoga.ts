@@ -65,7 +65,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     // strangers may learn of the schema); then cancellation, so a request whose client has gone
     // stops resolving; then the extra plugins (the agents' persisted-operations gate).
     plugins: [
-      useRefusalAudit({ db: deps.db }),
+      useRefusalAudit({ db: deps.db, logger: options.logger }),
       useDocumentLimits(deps.config.graphql.limits),
       useAnonymousSchemaPrivacy({
         enabled: !deps.config.graphql.anonymousIntrospection,

@@ -20,8 +20,11 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-/** Only what is safe and useful about an unexpected error: its kind and message, no stack, no cause chain. */
+/**
+ * What an operator needs about an unexpected error: its kind, message and stack (the log is for
+ * operators; answers never carry any of it).
+ */
 export function describeUnexpected(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { errorName: error.name, errorMessage: error.message };
+  if (error instanceof Error) return { errorName: error.name, errorMessage: error.message, ...(error.stack ? { stack: error.stack } : {}) };
   return { errorMessage: String(error) };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import { unauthenticated, forbidden } from '../errors/gateway-error.js';
 import type { ExchangeRateLimiter } from '../auth/rate-limiter.js';
+import type { Logger } from '../logging/logger.js';
 import type { TaskerClient } from '../tasker/client.js';
 
 /** What every service needs from the process: built once at start, shared by all requests. */
@@ -13,6 +14,7 @@ export interface GatewayDeps {
   now: () => Date;
   pairingRateLimiter: ExchangeRateLimiter;
   tasker: TaskerClient;
+  logger: Logger;
 }
 
 /** Who is calling, and the request's identity for the audit log. */

@@ -36,16 +36,16 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   const database = await createTestDatabase();
   const secret = randomBytes(32).toString('hex');
   const prepared = options.prepare ? await options.prepare(database) : {};
-  const config: Config = {
-    ...loadConfig({
-      NODE_ENV: 'test',
-      LAUNCHER_JWT_SECRET: secret,
-      TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'),
-      ...env,
-      ...prepared,
-    }),
-    database: database.config,
-  };
+  const loaded = loadConfig({
+    NODE_ENV: 'test',
+    LAUNCHER_JWT_SECRET: secret,
+    TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'),
+    // On PostgreSQL the pool settings (DATABASE_POOL_SIZE, …) of `env` apply to the test database.
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    ...env,
+    ...prepared,
+  });
+  const config: Config = { ...loaded, database: database.url ? loaded.database : database.config };
   const db = await openDatabase(config.database);
   await migrateToLatest(db);
   const clock = { offsetMs: 0 };

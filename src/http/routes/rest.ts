@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { SCOPE_DESCRIPTIONS, SCOPES, ScopeListSchema } from '../../auth/scopes.js';
+import { type Scope, SCOPE_DESCRIPTIONS, SCOPES, ScopeListSchema } from '../../auth/scopes.js';
 import { badInput } from '../../errors/gateway-error.js';
 import { parseInput } from '../../errors/zod.js';
 import * as agents from '../../resolvers/agents.js';
@@ -17,6 +17,13 @@ import { jsonResponse } from '../errors.js';
 export interface RestRoute {
   method: 'GET' | 'POST';
   pattern: RegExp;
+  /**
+   * Who may call it. The router checks this before the handler reads anything, so a caller
+   * without the right credential hears 401/403 before any word about its body.
+   */
+  principal: 'anyone' | 'launcher' | 'agent';
+  /** The agent scope the route needs on some granted project, if any (agent routes only). */
+  scope: Scope | null;
   /** Routes that read the database or need a principal get the call context. */
   handle(request: Request, params: string[], ctx: CallContext, deps: GatewayDeps): Promise<Response>;
 }
@@ -76,11 +83,15 @@ export const REST_ROUTES: RestRoute[] = [
   {
     method: 'GET',
     pattern: /^\/healthz$/,
+    principal: 'anyone',
+    scope: null,
     handle: async () => jsonResponse(200, { status: 'ok' }),
   },
   {
     method: 'GET',
     pattern: /^\/readyz$/,
+    principal: 'anyone',
+    scope: null,
     handle: async (_request, _params, _ctx, deps) => {
       try {
         await sql`select 1`.execute(deps.db);
@@ -93,6 +104,8 @@ export const REST_ROUTES: RestRoute[] = [
   {
     method: 'GET',
     pattern: /^\/api\/v1\/meta\/capabilities$/,
+    principal: 'anyone',
+    scope: null,
     handle: async () =>
       jsonResponse(200, {
         service: 'nodedc-tasker-agent-gateway',
@@ -108,6 +121,8 @@ export const REST_ROUTES: RestRoute[] = [
   {
     method: 'POST',
     pattern: /^\/api\/v1\/agents$/,
+    principal: 'launcher',
+    scope: null,
     handle: async (request, _params, ctx, deps) => {
       const body = parseInput(CreateAgentBody, await readJson(request));
       const agent = await agents.createAgent(deps, ctx, {
@@ -121,6 +136,8 @@ export const REST_ROUTES: RestRoute[] = [
   {
     method: 'POST',
     pattern: /^\/api\/v1\/agents\/([^/]+)\/tokens$/,
+    principal: 'launcher',
+    scope: null,
     handle: async (request, [agentId = ''], ctx, deps) => {
       const body = parseInput(CreateTokenBody, await readJson(request));
       const issued = await tokens.createToken(deps, ctx, {
@@ -135,6 +152,8 @@ export const REST_ROUTES: RestRoute[] = [
   {
     method: 'GET',
     pattern: /^\/api\/v1\/agent-session$/,
+    principal: 'agent',
+    scope: null,
     handle: async (_request, _params, ctx) => {
       const view = session.agentSession(ctx);
       return jsonResponse(200, {

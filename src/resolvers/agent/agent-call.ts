@@ -3,6 +3,7 @@ import { markAudited } from '../../audit/audited-errors.js';
 import { type AgentPrincipal, agentMayOnProject } from '../../auth/principal.js';
 import type { Scope } from '../../auth/scopes.js';
 import { forbidden, GatewayError } from '../../errors/gateway-error.js';
+import { describeUnexpected } from '../../logging/logger.js';
 import type { TaskerCaller } from '../../tasker/client.js';
 import { TaskerCallError } from '../../tasker/tasker-error.js';
 import { type CallContext, type GatewayDeps, requireAgent } from '../context.js';
@@ -68,11 +69,20 @@ export async function runAgentCall<T>(
   } catch (error) {
     const known = error instanceof GatewayError ? error : undefined;
     const denied = known?.code === 'FORBIDDEN' || known?.code === 'UNAUTHENTICATED' || call.record.denial !== undefined;
-    await audit(denied ? 'denied' : 'failed', {
-      reason: call.record.denial ?? (known ? `${known.code}: ${known.message}` : 'unexpected error'),
-      taskerStatus: error instanceof TaskerCallError ? error.taskerStatus : null,
-    });
-    markAudited(error);
+    try {
+      await audit(denied ? 'denied' : 'failed', {
+        reason: call.record.denial ?? (known ? `${known.code}: ${known.message}` : 'unexpected error'),
+        taskerStatus: error instanceof TaskerCallError ? error.taskerStatus : null,
+      });
+      markAudited(error);
+    } catch (auditError) {
+      // The caller hears about the first failure; the lost record is the operator's to know about.
+      deps.logger.error('could not record a failed agent call in the audit log', {
+        requestId: ctx.meta.requestId,
+        action: `agent.${tool}`,
+        ...describeUnexpected(auditError),
+      });
+    }
     throw error;
   }
 }
