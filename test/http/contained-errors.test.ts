@@ -168,3 +168,20 @@ describe('bounded database waits', () => {
     }
   });
 });
+
+describe('REST order of checks', () => {
+  it('authenticates before it validates the body: 401 for a bad body without credentials, 400 with them', async () => {
+    const gateway = await startTestGateway();
+    try {
+      const anonymous = await rest(gateway, 'POST', '/api/v1/agents', { rawBody: '{not json' });
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toContain('Bearer');
+      const agentToken = await rest(gateway, 'POST', '/api/v1/agents/x/tokens', { rawBody: '{not json', token: 'ndcag_' + 'a'.repeat(43) + '_aaaaaa' });
+      expect(agentToken.status).toBe(401);
+      const launcher = await gateway.launcherToken({ sub: 'alice' });
+      expect((await rest(gateway, 'POST', '/api/v1/agents', { rawBody: '{not json', token: launcher })).status).toBe(400);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

@@ -49,3 +49,30 @@ describe('the shield layer on its own', () => {
     expect(findGatewayError(result.errors?.[0])?.code).toBe('FORBIDDEN');
   });
 });
+
+/**
+ * REST routes have no Pothos or shield layer: each declares its principal and scope, which the
+ * router enforces before the handler runs. The table below is the contract; a new route, or a
+ * route whose declaration changes, fails here until the table says so.
+ */
+describe('REST routes', () => {
+  const EXPECTED: Record<string, { principal: string; scope: string | null }> = {
+    'GET /healthz': { principal: 'anyone', scope: null },
+    'GET /readyz': { principal: 'anyone', scope: null },
+    'GET /api/v1/meta/capabilities': { principal: 'anyone', scope: null },
+    'POST /api/v1/agents': { principal: 'launcher', scope: null },
+    'POST /api/v1/agents/:id/tokens': { principal: 'launcher', scope: null },
+    'GET /api/v1/agent-session': { principal: 'agent', scope: null },
+  };
+
+  it('declare exactly the principals and scopes of the table', async () => {
+    const { REST_ROUTES } = await import('../../src/http/routes/rest.js');
+    const declared = Object.fromEntries(
+      REST_ROUTES.map((route) => [
+        `${route.method} ${route.pattern.source.replace(/^\^|\$$/g, '').replace(/\\\//g, '/').replace('([^/]+)', ':id')}`,
+        { principal: route.principal, scope: route.scope },
+      ]),
+    );
+    expect(declared).toEqual(EXPECTED);
+  });
+});
