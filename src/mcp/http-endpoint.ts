@@ -4,7 +4,7 @@ import { agentScopes } from '../auth/principal.js';
 import { SCOPES } from '../auth/scopes.js';
 import type { Db } from '../db/database.js';
 import type { FetchHandler } from '../http/router.js';
-import { jsonResponse } from '../http/errors.js';
+import { jsonResponse, knownError } from '../http/errors.js';
 import { requestIdOf, resolveCallContext } from '../http/request-context.js';
 import type { GatewayYoga } from '../http/yoga.js';
 import type { Logger } from '../logging/logger.js';
@@ -181,6 +181,14 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
       // The outermost catch: nothing unexpected leaves /mcp as anything but a JSON-RPC error.
       const requestId = requestIdOf(request);
       reportUnexpected(error, requestId);
+      // A database that does not answer is no bug: 503 with Retry-After, as on every surface.
+      const unavailable = knownError(error);
+      if (unavailable?.code === 'SERVICE_UNAVAILABLE') {
+        return rpcError(503, -32603, `${unavailable.message} (request id ${requestId})`, {
+          headers: { 'x-request-id': requestId, 'retry-after': String(unavailable.retryAfterSeconds) },
+          data: { requestId, code: unavailable.code },
+        });
+      }
       return rpcError(500, -32603, `Unexpected error (request id ${requestId})`, { headers: { 'x-request-id': requestId }, data: { requestId } });
     }
   };

@@ -399,11 +399,13 @@ describe('an unexpected failure on /mcp', () => {
         gateway.url,
       );
       expect(response.status).toBeGreaterThanOrEqual(500);
-      expect(response.headers.get('x-request-id')).toBe('mcp-fault-1');
+      // The caller's X-Request-Id is only a correlation id; the answer names the gateway's own id.
+      const requestId = response.headers.get('x-request-id');
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
       const text = await response.text();
-      expect(JSON.parse(text)).toMatchObject({ jsonrpc: '2.0', error: { code: -32603, message: expect.stringContaining('mcp-fault-1'), data: { requestId: 'mcp-fault-1' } } });
+      expect(JSON.parse(text)).toMatchObject({ jsonrpc: '2.0', error: { code: -32603, message: expect.stringContaining(requestId!), data: { requestId } } });
       expect(text).not.toMatch(/kysely|pglite|pool|\/src\/|at .*\(/i);
-      const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.requestId === 'mcp-fault-1');
+      const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.requestId === requestId);
       expect(logged).toMatchObject({ level: 'error', stack: expect.stringContaining('\n') });
     } finally {
       await gateway.close().catch(() => {});
