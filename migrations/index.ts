@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
+import * as rateLimits from './0002_rate_limits.js';
 import * as oauth from './0003_oauth.js';
 
 /**
@@ -8,5 +9,6 @@ import * as oauth from './0003_oauth.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_rate_limits': rateLimits,
   '0003_oauth': oauth,
 };

@@ -1,9 +1,10 @@
 import { createAuthenticator } from './auth/authenticate.js';
 import { createLauncherJwtVerifier } from './auth/launcher-jwt.js';
-import { createFixedWindowLimiter } from './auth/rate-limiter.js';
+import { createRateLimits } from './rate-limit/rate-limits.js';
+import { withRateLimits } from './rate-limit/rate-limited-authenticator.js';
 import { withShield } from './auth/shield.js';
 import type { Config } from './config/config.js';
-import type { Db } from './db/database.js';
+import { type Db, pgPoolOf } from './db/database.js';
 import { createRouter, type FetchHandler } from './http/router.js';
 import { useAgentPersistedOperations } from './http/plugins/use-agent-persisted-operations.js';
 import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
@@ -46,17 +47,19 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     db: options.db,
     config: options.config,
     now,
-    pairingRateLimiter: createFixedWindowLimiter(options.config.pairing.exchangesPerMinutePerClient, 60_000, () =>
-      now().getTime(),
-    ),
+    rateLimits: createRateLimits(options.config.rateLimits, pgPoolOf(options.db)),
     tasker: taskerFor(options.config),
     logger: options.logger,
   };
-  const authenticator = createAuthenticator({
-    db: options.db,
-    launcherJwt: createLauncherJwtVerifier(options.config.launcherJwt, () => now().getTime()),
-    now,
-  });
+  // Every surface authenticates through this one authenticator, so the rate limits hold on all of them.
+  const authenticator = withRateLimits(
+    createAuthenticator({
+      db: options.db,
+      launcherJwt: createLauncherJwtVerifier(options.config.launcherJwt, () => now().getTime()),
+      now,
+    }),
+    deps.rateLimits,
+  );
   const manifest = loadToolManifest();
   const yoga = createGatewayYoga({
     schema: withShield(pothosSchema),

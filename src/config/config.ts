@@ -47,6 +47,10 @@ const EnvSchema = z.object({
   PAIRING_CODE_TTL_SECONDS: positiveInt(3600).default(600),
   PAIRING_MAX_FAILED_ATTEMPTS: positiveInt(100).default(5),
   PAIRING_EXCHANGE_RATE_LIMIT_PER_MINUTE: positiveInt(10_000).default(10),
+  RATE_LIMIT_NETWORK_PER_MINUTE: positiveInt(10_000_000).default(600),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: positiveInt(10_000_000).default(20),
+  RATE_LIMIT_AGENT_PER_MINUTE: positiveInt(10_000_000).default(120),
+  RATE_LIMIT_LAUNCHER_PER_MINUTE: positiveInt(10_000_000).default(300),
 
   TASKER_URL: httpUrl.optional(),
   TASKER_SIGNING_SECRET: secret.optional(),
@@ -111,6 +115,15 @@ export interface DatabasePoolSettings {
 
 export const DEFAULT_POOL_SETTINGS: DatabasePoolSettings = { size: 10, acquireTimeoutMs: 5_000, statementTimeoutMs: 10_000 };
 
+/** Requests per minute per tier (src/rate-limit/rate-limits.ts). */
+export interface RateLimitConfig {
+  networkPerMinute: number;
+  authFailuresPerMinute: number;
+  pairingPerMinute: number;
+  agentPerMinute: number;
+  launcherPerMinute: number;
+}
+
 /** Limits every GraphQL document meets, whoever sends it (src/http/plugins/use-document-limits.ts). */
 export interface GraphQLLimits {
   maxAliases: number;
@@ -155,6 +168,7 @@ export interface Config {
     timeoutMs: number;
     maxRetries: number;
   };
+  rateLimits: RateLimitConfig;
   graphql: {
     limits: GraphQLLimits;
     /** Introspection and "did you mean" suggestions for callers without credentials. */
@@ -241,6 +255,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       connectTimeoutMs: e.TASKER_CONNECT_TIMEOUT_MS,
       timeoutMs: e.TASKER_TIMEOUT_MS,
       maxRetries: e.TASKER_MAX_RETRIES,
+    },
+    rateLimits: {
+      networkPerMinute: e.RATE_LIMIT_NETWORK_PER_MINUTE,
+      authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+      pairingPerMinute: e.PAIRING_EXCHANGE_RATE_LIMIT_PER_MINUTE,
+      agentPerMinute: e.RATE_LIMIT_AGENT_PER_MINUTE,
+      launcherPerMinute: e.RATE_LIMIT_LAUNCHER_PER_MINUTE,
     },
     graphql: {
       limits: {

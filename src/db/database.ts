@@ -32,9 +32,17 @@ export function createPgPool(url: string, settings = DEFAULT_POOL_SETTINGS): pg.
   return pool;
 }
 
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The PostgreSQL pool behind a database handle (for stores that speak pg directly), if any. */
+export const pgPoolOf = (db: Db): pg.Pool | undefined => pools.get(db);
+
 export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   if (config.kind === 'postgres') {
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(config.url, config.pool) }) });
+    const pool = createPgPool(config.url, config.pool);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return db;
   }
   if (config.dataDir !== null) await mkdir(config.dataDir, { recursive: true });
   const pglite = config.dataDir === null ? new PGlite() : new PGlite(config.dataDir);

@@ -29,6 +29,8 @@ export interface GatewayErrorOptions {
   details?: Record<string, unknown>;
   /** Seconds a client should wait, for RATE_LIMITED and SERVICE_UNAVAILABLE (sent as Retry-After). */
   retryAfterSeconds?: number;
+  /** HTTP headers the answer carries on every surface (the RateLimit fields of a 429). */
+  headers?: Record<string, string>;
   cause?: unknown;
 }
 
@@ -36,6 +38,7 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly headers: Record<string, string>;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -43,6 +46,7 @@ export class GatewayError extends Error {
     this.code = code;
     this.details = options.details;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.headers = options.headers ?? {};
   }
 
   get httpStatus(): number {

@@ -35,8 +35,10 @@ export function knownError(error: unknown): GatewayError | undefined {
   return undefined;
 }
 
-const retryAfterHeader = (error: GatewayError): Record<string, string> =>
-  error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+const retryAfterHeader = (error: GatewayError): Record<string, string> => ({
+  ...error.headers,
+  ...(error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
+});
 
 export function gatewayErrorToGraphQL(error: GatewayError, source?: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, {

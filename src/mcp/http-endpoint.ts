@@ -180,15 +180,21 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
     } catch (error) {
       // The outermost catch: nothing unexpected leaves /mcp as anything but a JSON-RPC error.
       const requestId = requestIdOf(request);
-      reportUnexpected(error, requestId);
-      // A database that does not answer is no bug: 503 with Retry-After, as on every surface.
-      const unavailable = knownError(error);
-      if (unavailable?.code === 'SERVICE_UNAVAILABLE') {
-        return rpcError(503, -32603, `${unavailable.message} (request id ${requestId})`, {
-          headers: { 'x-request-id': requestId, 'retry-after': String(unavailable.retryAfterSeconds) },
-          data: { requestId, code: unavailable.code },
+      // Known refusals keep their status and headers, as on every surface: a rate limit (429 with
+      // Retry-After and RateLimit fields), a database that does not answer (503 with Retry-After).
+      const known = knownError(error);
+      if (known) {
+        if (known.httpStatus >= 500) reportUnexpected(error, requestId);
+        return rpcError(known.httpStatus, known.httpStatus >= 500 ? -32603 : -32600, `${known.code}: ${known.message} (request id ${requestId})`, {
+          headers: {
+            'x-request-id': requestId,
+            ...known.headers,
+            ...(known.retryAfterSeconds !== undefined ? { 'retry-after': String(known.retryAfterSeconds) } : {}),
+          },
+          data: { requestId, code: known.code, ...(known.details ? { details: known.details } : {}) },
         });
       }
+      reportUnexpected(error, requestId);
       return rpcError(500, -32603, `Unexpected error (request id ${requestId})`, { headers: { 'x-request-id': requestId }, data: { requestId } });
     }
   };

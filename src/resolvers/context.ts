@@ -3,7 +3,7 @@ import type { AgentPrincipal, LauncherPrincipal, Principal } from '../auth/princ
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import { unauthenticated, forbidden } from '../errors/gateway-error.js';
-import type { ExchangeRateLimiter } from '../auth/rate-limiter.js';
+import type { RateLimits } from '../rate-limit/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { TaskerClient } from '../tasker/client.js';
 
@@ -12,7 +12,7 @@ export interface GatewayDeps {
   db: Db;
   config: Config;
   now: () => Date;
-  pairingRateLimiter: ExchangeRateLimiter;
+  rateLimits: RateLimits;
   tasker: TaskerClient;
   logger: Logger;
 }

@@ -9,6 +9,7 @@ import * as pairingRepo from '../db/repositories/pairing-codes.js';
 import type { PairingCodeRow } from '../db/tables.js';
 import { badInput, conflict, forbidden, GatewayError, notFound } from '../errors/gateway-error.js';
 import { parseInput } from '../errors/zod.js';
+import { clientNetworkOf } from '../rate-limit/client-network.js';
 import { loadAgentFor } from './agents.js';
 import { type CallContext, type GatewayDeps, requireLauncher } from './context.js';
 import { mintToken, TOKEN_NAME_MAX_LENGTH, TokenNameSchema, type IssuedTokenView } from './tokens.js';
@@ -131,13 +132,11 @@ export async function exchangePairingCode(
     return error;
   };
 
-  const retryAfter = deps.pairingRateLimiter.take(ctx.meta.clientAddress ?? 'unknown');
-  if (retryAfter > 0) {
-    throw await refuse(
-      new GatewayError('RATE_LIMITED', `too many pairing attempts from this address; try again in ${retryAfter} s`, {
-        retryAfterSeconds: retryAfter,
-      }),
-    );
+  try {
+    await deps.rateLimits.consume('pairing', clientNetworkOf(ctx.meta.clientAddress));
+  } catch (error) {
+    if (error instanceof GatewayError) throw await refuse(error);
+    throw error;
   }
   const input = parseInput(ExchangePairingCodeInputSchema, rawInput);
   const normalized = normalizePairingCode(input.code);

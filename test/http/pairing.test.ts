@@ -21,7 +21,8 @@ type Exchange = {
 
 // Each test exchanges from its own client address so the per-address rate limit stays out of the way.
 let nextClient = 1;
-const fromNewClient = () => ({ 'x-forwarded-for': `198.51.100.${nextClient++}` });
+// Limits count client networks (IPv4 /24), so each new client comes from a network of its own.
+const fromNewClient = () => ({ 'x-forwarded-for': `198.51.${nextClient++}.7` });
 
 beforeAll(async () => {
   gateway = await startTestGateway({ TRUST_PROXY: 'true', PAIRING_EXCHANGE_RATE_LIMIT_PER_MINUTE: '20' });

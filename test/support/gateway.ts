@@ -42,6 +42,11 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'),
     // On PostgreSQL the pool settings (DATABASE_POOL_SIZE, …) of `env` apply to the test database.
     ...(database.url ? { DATABASE_URL: database.url } : {}),
+    // Suites talk from one loopback network in bursts; the rate-limit suite sets its own limits.
+    RATE_LIMIT_NETWORK_PER_MINUTE: '1000000',
+    RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '1000000',
+    RATE_LIMIT_AGENT_PER_MINUTE: '1000000',
+    RATE_LIMIT_LAUNCHER_PER_MINUTE: '1000000',
     ...env,
     ...prepared,
   });
