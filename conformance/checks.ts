@@ -5,6 +5,7 @@ import { issueReadChecks } from './checks/issues-read.js';
 import { issueWriteChecks } from './checks/issues-write.js';
 import { projectChecks } from './checks/projects.js';
 import { routingChecks } from './checks/routing.js';
+import { toolsetChecks } from './checks/toolset.js';
 
 export type { ConformanceCheck } from './check.js';
 export { createConformanceContext, type ConformanceContext, type ConformanceOptions } from './context.js';
@@ -20,4 +21,5 @@ export const checks: readonly ConformanceCheck[] = [
   ...issueReadChecks,
   ...issueWriteChecks,
   ...idempotencyChecks,
+  ...toolsetChecks,
 ];

@@ -53,7 +53,7 @@ export interface SignedRequest {
 
 function isWrite(method: Method, path: string): boolean {
   if (method === 'PATCH' || method === 'PUT') return true;
-  return method === 'POST' && !path.startsWith('/projects/resolve');
+  return method === 'POST' && !path.startsWith('/projects/resolve') && !path.startsWith('/issues/search');
 }
 
 /** A client of the adapter that signs like the gateway does, with knobs to break the rules on purpose. */

@@ -26,11 +26,13 @@ export interface ConformanceOptions {
   outsiderMemberUserId: string;
   /** Optional second project of the owner, to prove that writes naming the wrong project are refused. */
   secondProject?: string | undefined;
+  /** A user who is a guest (Plane role 5) in `project`: guests write nothing and are never assignees. */
+  guestUserId: string;
 }
 
 /** A project as the owner sees it, with the pieces checks build on. */
 export interface ProjectFixture extends ProjectContext {
-  /** Where a new issue lands without a state_id: the first backlog state, else the first state. */
+  /** Where a new issue lands without a state_id: the project's default state. */
   defaultState: State;
   /** A state other than the default, to move issues into. */
   otherState: State;
@@ -85,8 +87,8 @@ export function createConformanceContext(options: ConformanceOptions): Conforman
   const project = memo(async (): Promise<ProjectFixture> => {
     const found = await resolve(options.project, options.ownerUserId, 'main project');
     const context = await contextOf(found.id, options.ownerUserId, 'main project');
-    const defaultState = context.states.find((state) => state.group === 'backlog') ?? context.states[0];
-    const otherState = context.states.find((state) => state !== defaultState);
+    const defaultState = context.states.find((state) => state.id === context.project.default_state_id);
+    const otherState = context.states.find((state) => state !== defaultState && state.group !== 'triage');
     ensure(
       defaultState !== undefined && otherState !== undefined,
       `project ${options.project} needs at least two states for the checks`,

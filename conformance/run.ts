@@ -5,12 +5,12 @@ import { checks, createConformanceContext, type ConformanceOptions } from './che
 /**
  * tsx conformance/run.ts --tasker-url URL [--owner-user-id local-user] [--project DEMO]
  *   [--outsider-project PRIV] [--outsider-member-user-id outsider-user] [--second-project OPS]
- *   [--agent-id ID]
+ *   [--guest-user-id outsider-user] [--agent-id ID]
  * The signing secret comes from TASKER_SIGNING_SECRET, never from the command line.
  */
 const USAGE =
   'usage: tsx conformance/run.ts --tasker-url URL [--owner-user-id ID] [--project REF] [--outsider-project REF]' +
-  ' [--outsider-member-user-id ID] [--second-project REF | --second-project ""] [--agent-id ID]';
+  ' [--outsider-member-user-id ID] [--second-project REF | --second-project ""] [--guest-user-id ID] [--agent-id ID]';
 
 function readOptions(): ConformanceOptions {
   const { values } = parseArgs({
@@ -21,6 +21,7 @@ function readOptions(): ConformanceOptions {
       'outsider-project': { type: 'string', default: 'PRIV' },
       'outsider-member-user-id': { type: 'string', default: 'outsider-user' },
       'second-project': { type: 'string', default: 'OPS' },
+      'guest-user-id': { type: 'string', default: 'outsider-user' },
       'agent-id': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -44,6 +45,7 @@ function readOptions(): ConformanceOptions {
     outsiderMemberUserId: values['outsider-member-user-id'],
     // An empty value turns the second-project part of the guard check off.
     secondProject: secondProject === '' ? undefined : secondProject,
+    guestUserId: values['guest-user-id'],
     agentId: values['agent-id'] ?? `conformance-agent-${randomBytes(4).toString('hex')}`,
   };
 }

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as initial from './0001_initial.js';
 import * as rateLimits from './0002_rate_limits.js';
 import * as oauth from './0003_oauth.js';
+import * as toolsetScopes from './0005_toolset_scopes.js';
 
 /**
  * Ordered list of migrations. Listed statically (not read from the folder) so the same list runs
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_rate_limits': rateLimits,
   '0003_oauth': oauth,
+  '0005_toolset_scopes': toolsetScopes,
 };

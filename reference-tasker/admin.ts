@@ -11,6 +11,8 @@ export interface StateSpec {
   name: string;
   group: StateGroup;
   color: string;
+  /** Plane's `State.default`: where a new issue lands when none is named. */
+  isDefault?: boolean;
 }
 
 export interface LabelSpec {
@@ -19,7 +21,7 @@ export interface LabelSpec {
 }
 
 export const DEFAULT_STATES: readonly StateSpec[] = [
-  { name: 'Backlog', group: 'backlog', color: '#a3a3a3' },
+  { name: 'Backlog', group: 'backlog', color: '#a3a3a3', isDefault: true },
   { name: 'Todo', group: 'unstarted', color: '#3b82f6' },
   { name: 'In Progress', group: 'started', color: '#f59e0b' },
   { name: 'Done', group: 'completed', color: '#16a34a' },
@@ -40,6 +42,7 @@ export interface ProjectSpec {
   members: readonly { userId: string; role: MemberRole }[];
   states?: readonly StateSpec[];
   labels?: readonly LabelSpec[];
+  defaultAssigneeId?: string | null;
 }
 
 export interface EnsuredProject {
@@ -78,6 +81,11 @@ export async function ensureProject(db: SqlExecutor, spec: ProjectSpec): Promise
      ON CONFLICT (id) DO NOTHING`,
     [id, spec.workspaceId, spec.identifier, spec.name, spec.description ?? null],
   );
+  await db.query(
+    // Set on every start, so a data folder from before this setting existed gets it too.
+    'UPDATE reference_tasker.projects SET default_assignee_id = $2 WHERE id = $1 AND default_assignee_id IS DISTINCT FROM $2',
+    [id, spec.defaultAssigneeId ?? null],
+  );
   for (const member of spec.members) {
     await db.query(
       `INSERT INTO reference_tasker.project_members (project_id, user_id, role) VALUES ($1, $2, $3)
@@ -90,9 +98,10 @@ export async function ensureProject(db: SqlExecutor, spec: ProjectSpec): Promise
   for (const [index, state] of (spec.states ?? DEFAULT_STATES).entries()) {
     const stateId = catalogIds.state(id, state.name);
     await db.query(
-      `INSERT INTO reference_tasker.states (id, project_id, name, state_group, color, sequence) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (id) DO NOTHING`,
-      [stateId, id, state.name, state.group, state.color, (index + 1) * 1000],
+      `INSERT INTO reference_tasker.states (id, project_id, name, state_group, color, sequence, is_default)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET is_default = EXCLUDED.is_default`,
+      [stateId, id, state.name, state.group, state.color, (index + 1) * 1000, state.isDefault ?? false],
     );
     states[state.name] = stateId;
   }

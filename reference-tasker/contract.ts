@@ -1,5 +1,5 @@
 /**
- * Constants fixed by the Tasker internal adapter contract (v1, docs/TASKER_API_AUDIT.md).
+ * Constants fixed by the Tasker internal adapter contract (v2, docs/TASKER_API_AUDIT.md).
  * Kept in one place so that the server and its documentation cannot drift apart silently.
  */
 export const BASE_PATH = '/api/internal/nodedc/agent';
@@ -32,7 +32,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const ISSUE_PRIORITIES = ['urgent', 'high', 'medium', 'low', 'none'] as const;
 export type IssuePriority = (typeof ISSUE_PRIORITIES)[number];
 
-export const STATE_GROUPS = ['backlog', 'unstarted', 'started', 'completed', 'cancelled'] as const;
+/** Plane's state groups; `triage` holds intake issues, which lists leave out unless asked. */
+export const STATE_GROUPS = ['backlog', 'unstarted', 'started', 'completed', 'cancelled', 'triage'] as const;
 export type StateGroup = (typeof STATE_GROUPS)[number];
 
 export const MEMBER_ROLES = ['admin', 'member', 'guest'] as const;
@@ -51,6 +52,12 @@ export interface Project {
   name: string;
   description: string | null;
   workspace: Workspace;
+  /** The calling owner's role in this project. */
+  owner_role: MemberRole;
+  /** Plane's `State.default`: the state a new issue gets when none is named. */
+  default_state_id: string | null;
+  /** Plane's `Project.default_assignee`: assigned to a new issue when none is named (if not a guest). */
+  default_assignee_id: string | null;
 }
 
 export interface State {
@@ -59,6 +66,7 @@ export interface State {
   group: StateGroup;
   color: string;
   sequence: number;
+  is_default: boolean;
 }
 
 export interface Label {
@@ -74,19 +82,35 @@ export interface Member {
   role: MemberRole;
 }
 
+/** Who did something: a person, or an agent acting on behalf of that person (agent_id set). */
+export interface Actor {
+  user_id: string;
+  display_name: string;
+  agent_id: string | null;
+}
+
 export interface Issue {
   id: string;
   project_id: string;
   sequence_id: number;
   key: string;
   title: string;
-  description: string | null;
+  /** Plane's `description_html`: sanitized HTML, `<p></p>` when empty. */
+  description_html: string;
   priority: IssuePriority;
-  state_id: string;
+  /** Null for an issue without a state (Plane allows it). */
+  state_id: string | null;
+  state_group: StateGroup | null;
+  parent_id: string | null;
   label_ids: string[];
   assignee_ids: string[];
+  cycle_id: string | null;
+  module_ids: string[];
   start_date: string | null;
   target_date: string | null;
+  archived_at: string | null;
+  is_draft: boolean;
+  created_by: Actor;
   created_at: string;
   updated_at: string;
 }
@@ -94,9 +118,72 @@ export interface Issue {
 export interface Comment {
   id: string;
   issue_id: string;
-  body: string;
-  actor: { agent_id: string; owner_user_id: string };
+  /** Plane's `comment_html`. */
+  comment_html: string;
+  actor: Actor;
   created_at: string;
+  edited_at: string | null;
+}
+
+/** Plane's IssueActivity: one changed field (or a creation), oldest first. */
+export interface ActivityEntry {
+  id: string;
+  issue_id: string;
+  verb: 'created' | 'updated' | 'added' | 'removed';
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  actor: Actor;
+  created_at: string;
+}
+
+export const RELATION_TYPES = ['blocks', 'blocked_by', 'relates_to', 'duplicate_of'] as const;
+export type RelationType = (typeof RELATION_TYPES)[number];
+
+export interface IssueRef {
+  id: string;
+  key: string;
+  project_id: string;
+  title: string;
+  state_group: StateGroup | null;
+}
+
+export interface Relation {
+  relation_type: RelationType;
+  issue: IssueRef;
+}
+
+export interface Link {
+  id: string;
+  url: string;
+  title: string | null;
+  actor: Actor;
+  created_at: string;
+}
+
+export const CYCLE_STATUSES = ['current', 'upcoming', 'completed', 'draft'] as const;
+export type CycleStatus = (typeof CYCLE_STATUSES)[number];
+
+export interface Cycle {
+  id: string;
+  name: string;
+  description: string;
+  start_date: string | null;
+  end_date: string | null;
+  status: CycleStatus;
+}
+
+export const MODULE_STATUSES = ['backlog', 'planned', 'in-progress', 'paused', 'completed', 'cancelled'] as const;
+export type ModuleStatus = (typeof MODULE_STATUSES)[number];
+
+export interface Module {
+  id: string;
+  name: string;
+  description: string;
+  status: ModuleStatus;
+  start_date: string | null;
+  target_date: string | null;
+  lead_id: string | null;
 }
 
 export const ACTIVITY_ACTIONS = [
@@ -106,5 +193,13 @@ export const ACTIVITY_ACTIONS = [
   'issue.commented',
   'issue.labels_set',
   'issue.assignees_set',
+  'issue.labels_changed',
+  'issue.assignees_changed',
+  'issue.relation_added',
+  'issue.relation_removed',
+  'issue.link_added',
+  'issue.link_removed',
+  'issue.cycle_set',
+  'issue.modules_changed',
 ] as const;
 export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];

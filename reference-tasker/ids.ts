@@ -24,4 +24,7 @@ export const catalogIds = {
   state: (projectId: string, name: string) => seededId(`state:${projectId}:${name}`),
   label: (projectId: string, name: string) => seededId(`label:${projectId}:${name}`),
   seededIssue: (projectId: string, sequenceId: number) => seededId(`issue:${projectId}:${sequenceId}`),
+  seededComment: (issueId: string, n: number) => seededId(`comment:${issueId}:${n}`),
+  cycle: (projectId: string, name: string) => seededId(`cycle:${projectId}:${name}`),
+  module: (projectId: string, name: string) => seededId(`module:${projectId}:${name}`),
 } as const;

@@ -1,7 +1,8 @@
-import { ensureProject, ensureWorkspace, type EnsuredProject } from './admin.js';
+import { DEFAULT_STATES, ensureProject, ensureWorkspace, type EnsuredProject } from './admin.js';
 import type { IssuePriority } from './contract.js';
 import { catalogIds } from './ids.js';
 import type { Sql, SqlExecutor } from './storage/sql.js';
+import { ensureCycle, ensureModule } from './store/planning.js';
 import { upsertUser, type User } from './store/users.js';
 
 export const DEMO_WORKSPACE = { slug: 'nodedc-demo', name: 'NODE.DC Demo' } as const;
@@ -34,17 +35,49 @@ function projectIds(identifier: string) {
 }
 
 const demoProject = projectIds('DEMO');
+const opsBase = projectIds('OPS');
+/** Only OPS has a Triage state (Plane adds one when intake is on). */
+const opsProject = { ...opsBase, states: { ...opsBase.states, triage: catalogIds.state(opsBase.id, 'Triage') } } as const;
+
+/** DEMO's cycles (one finished, one running, one ahead) and modules, with Plane's names and dates. */
+const DEMO_PLANNING = {
+  cycles: {
+    past: { id: catalogIds.cycle(demoProject.id, 'Sprint 1'), name: 'Sprint 1', startDate: '2025-01-06', endDate: '2025-01-19' },
+    current: { id: catalogIds.cycle(demoProject.id, 'Sprint 2'), name: 'Sprint 2', startDate: '2025-01-20', endDate: '2099-12-31' },
+    next: { id: catalogIds.cycle(demoProject.id, 'Sprint 3'), name: 'Sprint 3', startDate: '2100-01-01', endDate: '2100-01-14' },
+  },
+  modules: {
+    gateway: { id: catalogIds.module(demoProject.id, 'Gateway'), name: 'Gateway', status: 'in-progress' as const },
+    docs: { id: catalogIds.module(demoProject.id, 'Docs'), name: 'Docs', status: 'planned' as const },
+  },
+} as const;
+
+/**
+ * DEMO-3's description holds what Markdown cannot carry (a mention, a table with merged cells, an
+ * uploaded image), as Plane's editor writes them, so tools show how they protect it.
+ */
+export const RICH_DESCRIPTION_HTML =
+  '<p>Draft for <mention-component entity_identifier="teammate-user" entity_name="user_mention" label="Teammate"></mention-component>:</p>' +
+  '<table><tbody><tr><th colspan="2">Scope</th></tr><tr><td>read</td><td>write</td></tr></tbody></table>' +
+  '<image-component src="3f6c2a1e-asset" width="640" height="360"></image-component>' +
+  '<p>Keep it <strong>short</strong>.</p>';
 
 /** Every seeded id; stable across starts and databases (see ids.ts). */
 export const DEMO_IDS = {
   workspace: workspaceId,
   users: { local: DEMO_USERS.local.id, teammate: DEMO_USERS.teammate.id, outsider: DEMO_USERS.outsider.id },
-  projects: { DEMO: demoProject, OPS: projectIds('OPS'), PRIV: projectIds('PRIV') },
+  projects: { DEMO: demoProject, OPS: opsProject, PRIV: projectIds('PRIV') },
   issues: {
     'DEMO-1': catalogIds.seededIssue(demoProject.id, 1),
     'DEMO-2': catalogIds.seededIssue(demoProject.id, 2),
     'DEMO-3': catalogIds.seededIssue(demoProject.id, 3),
+    /** In OPS's Triage state: intake, left out of lists unless asked for. */
+    'OPS-1': catalogIds.seededIssue(opsProject.id, 1),
   },
+  cycles: { past: DEMO_PLANNING.cycles.past.id, current: DEMO_PLANNING.cycles.current.id, next: DEMO_PLANNING.cycles.next.id },
+  modules: { gateway: DEMO_PLANNING.modules.gateway.id, docs: DEMO_PLANNING.modules.docs.id },
+  /** A comment teammate-user wrote in Tasker itself (no agent), on DEMO-2. */
+  personComment: catalogIds.seededComment(catalogIds.seededIssue(demoProject.id, 2), 1),
 } as const;
 
 interface SeedIssue {
@@ -63,7 +96,7 @@ const DEMO_ISSUES: readonly SeedIssue[] = [
   {
     sequenceId: 1,
     title: 'Set up the NODE.DC agent gateway',
-    description: 'Run the gateway locally against the reference Tasker and connect one agent.',
+    description: '<p>Run the gateway locally against the reference Tasker and connect one agent.</p>',
     priority: 'high',
     state: 'Todo',
     labels: ['feature'],
@@ -74,7 +107,7 @@ const DEMO_ISSUES: readonly SeedIssue[] = [
   {
     sequenceId: 2,
     title: 'Login redirect loops after session expiry',
-    description: 'After the session expires the login page redirects to itself.',
+    description: '<p>After the session expires the login page redirects to itself.</p>',
     priority: 'urgent',
     state: 'In Progress',
     labels: ['bug'],
@@ -85,7 +118,7 @@ const DEMO_ISSUES: readonly SeedIssue[] = [
   {
     sequenceId: 3,
     title: 'Document the agent permissions model',
-    description: null,
+    description: RICH_DESCRIPTION_HTML,
     priority: 'low',
     state: 'Backlog',
     labels: ['docs'],
@@ -150,9 +183,11 @@ export async function seedDemoWorkspace(sql: Sql): Promise<void> {
       members: [
         { userId: local.id, role: 'admin' },
         { userId: teammate.id, role: 'member' },
+        // Plane's guests read but never write, and are never assignees.
+        { userId: outsider.id, role: 'guest' },
       ],
     });
-    await ensureProject(tx, {
+    const ops = await ensureProject(tx, {
       workspaceId: workspace,
       identifier: 'OPS',
       name: 'Operations',
@@ -161,6 +196,8 @@ export async function seedDemoWorkspace(sql: Sql): Promise<void> {
         { userId: local.id, role: 'member' },
         { userId: teammate.id, role: 'member' },
       ],
+      states: [...DEFAULT_STATES, { name: 'Triage', group: 'triage', color: '#4e5355' }],
+      defaultAssigneeId: teammate.id,
     });
     await ensureProject(tx, {
       workspaceId: workspace,
@@ -170,5 +207,24 @@ export async function seedDemoWorkspace(sql: Sql): Promise<void> {
       members: [{ userId: outsider.id, role: 'admin' }],
     });
     for (const issue of DEMO_ISSUES) await ensureSeedIssue(tx, demo, issue);
+    await ensureSeedIssue(tx, ops, {
+      sequenceId: 1,
+      title: 'Customer report: export fails on large projects',
+      description: '<p>Reported by email; not yet accepted.</p>',
+      priority: 'none',
+      state: 'Triage',
+      labels: [],
+      assignees: [],
+      startDate: null,
+      targetDate: null,
+    });
+    for (const cycle of Object.values(DEMO_PLANNING.cycles)) await ensureCycle(tx, { ...cycle, projectId: demo.id });
+    for (const module of Object.values(DEMO_PLANNING.modules)) await ensureModule(tx, { ...module, projectId: demo.id });
+    await tx.query(
+      `INSERT INTO reference_tasker.comments (id, issue_id, body, agent_id, owner_user_id, created_at)
+       VALUES ($1, $2, $3, NULL, $4, $5::timestamptz) ON CONFLICT (id) DO NOTHING`,
+      [DEMO_IDS.personComment, DEMO_IDS.issues['DEMO-2'], '<p>I can reproduce this on <code>staging</code>.</p>', teammate.id,
+        new Date(SEED_TIME + 10 * 60_000).toISOString()],
+    );
   });
 }

@@ -117,7 +117,7 @@ export const issueReadChecks: readonly ConformanceCheck[] = [
     async run(ctx) {
       const token = ctx.token('search');
       const inTitle = await ctx.createIssue({ title: `Title with ${token} inside` });
-      const inDescription = await ctx.createIssue({ description: `The description mentions ${token} once.` });
+      const inDescription = await ctx.createIssue({ description_html: `<p>The description mentions ${token} once.</p>` });
       await ctx.createIssue({ title: `${ctx.token('unrelated')} unrelated` });
       expectSameSet(await searchIds(ctx, token.toUpperCase()), [inTitle.id, inDescription.id], 'search in upper case');
     },
@@ -125,7 +125,7 @@ export const issueReadChecks: readonly ConformanceCheck[] = [
   {
     name: 'get: an issue reads back as created; an unknown id is 404',
     async run(ctx) {
-      const created = await ctx.createIssue({ description: 'read me back', priority: 'medium' });
+      const created = await ctx.createIssue({ description_html: '<p>read me back</p>', priority: 'medium' });
       expectEqual(await fetchIssue(ctx, created, 'get the new issue'), created, 'GET /issues/:id vs the create answer');
       const missing = await ctx.client.call('GET', `/issues/${randomUUID()}`);
       expectError(missing, 404, 'NOT_FOUND', 'a random issue id');

@@ -32,7 +32,7 @@ function issueWrites(ctx: ConformanceContext, issue: Pick<Issue, 'id'>, projectI
     ['move', () => ctx.client.call('POST', issuePath(issue, '/move'), { body: { project_id: projectId, state_id: stateId } })],
     [
       'comment',
-      () => ctx.client.call('POST', issuePath(issue, '/comments'), { body: { project_id: projectId, body: 'must not exist' } }),
+      () => ctx.client.call('POST', issuePath(issue, '/comments'), { body: { project_id: projectId, comment_html: '<p>must not exist</p>' } }),
     ],
     ['set labels', () => ctx.client.call('PUT', issuePath(issue, '/labels'), { body: { project_id: projectId, label_ids: [] } })],
     [
@@ -56,7 +56,7 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
           project_id: issue.project_id,
           key: issue.key,
           title: issue.title,
-          description: issue.description,
+          description_html: issue.description_html,
           priority: issue.priority,
           state_id: issue.state_id,
           label_ids: issue.label_ids,
@@ -68,11 +68,11 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
           project_id: project.id,
           key: `${project.identifier}-${issue.sequence_id}`,
           title,
-          description: null,
+          description_html: '<p></p>',
           priority: 'none',
           state_id: defaultState.id,
           label_ids: [],
-          assignee_ids: [],
+          assignee_ids: project.default_assignee_id === null ? [] : [project.default_assignee_id],
           start_date: null,
           target_date: null,
         },
@@ -87,7 +87,7 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
       const { otherState } = await ctx.project();
       const [first, second] = await twoLabels(ctx);
       const fields = {
-        description: 'Created by the conformance suite.',
+        description_html: '<p>Created by the conformance suite.</p>',
         priority: 'high',
         state_id: otherState.id,
         label_ids: [first.id, second.id],
@@ -97,8 +97,8 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
       };
       const issue = await ctx.createIssue(fields);
       expectEqual(
-        [issue.description, issue.priority, issue.state_id, issue.start_date, issue.target_date],
-        [fields.description, fields.priority, fields.state_id, fields.start_date, fields.target_date],
+        [issue.description_html, issue.priority, issue.state_id, issue.start_date, issue.target_date],
+        [fields.description_html, fields.priority, fields.state_id, fields.start_date, fields.target_date],
         'description, priority, state, dates',
       );
       expectSameSet(issue.label_ids, fields.label_ids, 'label_ids');
@@ -121,7 +121,9 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
         ['a malformed date', { ...base, start_date: '2030-13-45' }],
         ['label_ids that is not an array', { ...base, label_ids: 'bug' }],
         ['an unknown field', { ...base, estimate: 3 }],
-        ['a description over 100000 chars', { ...base, description: 'x'.repeat(100_001) }],
+        ['a description_html over 200000 chars', { ...base, description_html: 'x'.repeat(200_001) }],
+        ['a start_date after the target_date', { ...base, start_date: '2030-02-02', target_date: '2030-02-01' }],
+        ['the v1 field description', { ...base, description: 'plain' }],
       ]);
       const malformed = await ctx.client.call('POST', '/issues', { rawBody: `{"project_id":"${project.id}",` });
       expectError(malformed, 400, 'VALIDATION_FAILED', 'malformed JSON');
@@ -147,27 +149,27 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
     },
   },
   {
-    name: 'patch: changes the named fields, null clears, the answer shows the change',
+    name: 'patch: changes the named fields, null clears dates, an empty description is <p></p>, the answer shows the change',
     async run(ctx) {
       const { project } = await ctx.project();
-      const created = await ctx.createIssue({ description: 'before', start_date: '2030-01-01', target_date: '2030-01-31' });
+      const created = await ctx.createIssue({ description_html: '<p>before</p>', start_date: '2030-01-01', target_date: '2030-01-31' });
       const title = `[conformance ${ctx.runId}] patched`;
       const changed = await ctx.client.call('PATCH', issuePath(created), {
-        body: { project_id: project.id, title, description: 'after', priority: 'urgent', target_date: '2030-03-31' },
+        body: { project_id: project.id, title, description_html: '<p>after</p>', priority: 'urgent', target_date: '2030-03-31' },
       });
       const { issue } = expectOk(changed, 200, IssueResponse, 'patch');
       expectEqual(
-        [issue.title, issue.description, issue.priority, issue.start_date, issue.target_date, issue.state_id, issue.label_ids],
-        [title, 'after', 'urgent', '2030-01-01', '2030-03-31', created.state_id, created.label_ids],
+        [issue.title, issue.description_html, issue.priority, issue.start_date, issue.target_date, issue.state_id, issue.label_ids],
+        [title, '<p>after</p>', 'urgent', '2030-01-01', '2030-03-31', created.state_id, created.label_ids],
         'title, description, priority, dates, untouched state and labels',
       );
       expectEqual(await fetchIssue(ctx, issue, 'read back'), issue, 'GET after patch');
 
       const cleared = await ctx.client.call('PATCH', issuePath(created), {
-        body: { project_id: project.id, description: null, start_date: null, target_date: null },
+        body: { project_id: project.id, description_html: '', start_date: null, target_date: null },
       });
       const after = expectOk(cleared, 200, IssueResponse, 'patch with nulls').issue;
-      expectEqual([after.description, after.start_date, after.target_date, after.title], [null, null, null, title], 'cleared fields');
+      expectEqual([after.description_html, after.start_date, after.target_date, after.title], ['<p></p>', null, null, title], 'cleared fields');
     },
   },
   {
@@ -179,6 +181,9 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
         ['only project_id', { project_id: project.id }],
         ['a null title', { project_id: project.id, title: null }],
         ['a null priority', { project_id: project.id, priority: null }],
+        ['a null description_html', { project_id: project.id, description_html: null }],
+        ['a start_date after the target_date', { project_id: project.id, start_date: '2999-01-01', target_date: '2998-01-01' }],
+        ['two description operations', { project_id: project.id, description_html: '<p>a</p>', description_append_html: '<p>b</p>' }],
         ['state_id (states change only by move)', { project_id: project.id, state_id: otherState.id }],
         ['no project_id', { title: 'x' }],
       ]);
@@ -213,19 +218,20 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
     async run(ctx) {
       const { project } = await ctx.project();
       const issue = await ctx.createIssue();
-      const body = `Conformance comment ${ctx.runId}`;
-      const response = await ctx.client.call('POST', issuePath(issue, '/comments'), { body: { project_id: project.id, body } });
+      const body = `<p>Conformance comment ${ctx.runId}</p>`;
+      const response = await ctx.client.call('POST', issuePath(issue, '/comments'), { body: { project_id: project.id, comment_html: body } });
       const answer = expectOk(response, 201, CommentResponse, 'comment');
       expectEqual(
-        [answer.comment.issue_id, answer.comment.body, answer.comment.actor],
-        [issue.id, body, { agent_id: ctx.options.agentId, owner_user_id: ctx.options.ownerUserId }],
+        [answer.comment.issue_id, answer.comment.comment_html, answer.comment.actor.user_id, answer.comment.actor.agent_id, answer.comment.edited_at],
+        [issue.id, body, ctx.options.ownerUserId, ctx.options.agentId, null],
         'the comment',
       );
       expectEqual(answer.issue.id, issue.id, 'the issue in the comment answer');
       await expectAllRejected(ctx, 'POST', issuePath(issue, '/comments'), [
-        ['an empty body', { project_id: project.id, body: '' }],
-        ['a body over 20000 chars', { project_id: project.id, body: 'x'.repeat(20_001) }],
-        ['an unknown field', { project_id: project.id, body: 'x', internal: true }],
+        ['an empty comment_html', { project_id: project.id, comment_html: '' }],
+        ['a comment_html over 200000 chars', { project_id: project.id, comment_html: 'x'.repeat(200_001) }],
+        ['the v1 field body', { project_id: project.id, body: 'x' }],
+        ['an unknown field', { project_id: project.id, comment_html: '<p>x</p>', internal: true }],
       ]);
     },
   },
@@ -273,7 +279,7 @@ export const issueWriteChecks: readonly ConformanceCheck[] = [
   {
     name: 'guard: an issue-addressed write naming another project_id is 404 and changes nothing',
     async run(ctx) {
-      const created = await ctx.createIssue({ description: 'guarded' });
+      const created = await ctx.createIssue({ description_html: '<p>guarded</p>' });
       const second = await ctx.secondProject();
       // Each target is a project id with a state of that same project, so that only the
       // issue's placement is wrong.

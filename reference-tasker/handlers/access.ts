@@ -1,15 +1,21 @@
 import type { Project } from '../contract.js';
-import { forbidden, notFound } from '../errors.js';
+import { ApiError, forbidden, notFound } from '../errors.js';
 import type { SqlExecutor } from '../storage/sql.js';
 import { issueProjectId, lockIssueProjectId } from '../store/issues.js';
-import { findProject, memberRole } from '../store/projects.js';
+import { findProject } from '../store/projects.js';
 
 /** The membership rule: the owner may act in a project only while they are a member of it. */
 export async function requireMemberProject(db: SqlExecutor, projectId: string, ownerUserId: string): Promise<Project> {
-  const project = await findProject(db, projectId);
-  if (project === null) throw notFound('project not found');
-  if ((await memberRole(db, projectId, ownerUserId)) === null) {
-    throw forbidden('the owner user is not a member of this project');
+  const { project, exists } = await findProject(db, projectId, ownerUserId);
+  if (!exists) throw notFound('project not found');
+  if (project === null) throw forbidden('the owner user is not a member of this project');
+  return project;
+}
+
+/** Plane's guests read but do not write: every write on a guest owner's behalf is refused. */
+export function requireWriter(project: Project): Project {
+  if (project.owner_role === 'guest') {
+    throw new ApiError('GUEST_READ_ONLY', 'the owner user is a guest in this project; guests cannot write');
   }
   return project;
 }
@@ -32,7 +38,7 @@ export async function requireWritableIssue(
   projectId: string,
   ownerUserId: string,
 ): Promise<Project> {
-  const project = await requireMemberProject(db, projectId, ownerUserId);
+  const project = requireWriter(await requireMemberProject(db, projectId, ownerUserId));
   if ((await lockIssueProjectId(db, issueId)) !== projectId) throw notFound('issue not found in this project');
   return project;
 }

@@ -26,6 +26,18 @@ export const resolveProject: ReadRoute = {
   },
 };
 
+/** One project as the owner sees it, with their role and the project's defaults for new issues. */
+export const getProject: ReadRoute = {
+  kind: 'read',
+  method: 'GET',
+  path: '/projects/:projectId',
+  takesBody: false,
+  async handle(request, db) {
+    const project = await requireMemberProject(db, pathParam(request, 'projectId'), request.actor.ownerUserId);
+    return { status: 200, body: { project } };
+  },
+};
+
 export const projectContext: ReadRoute = {
   kind: 'read',
   method: 'GET',

@@ -1,6 +1,7 @@
+import type { Project } from '../contract.js';
 import { validationFailed } from '../errors.js';
 import type { SqlExecutor } from '../storage/sql.js';
-import { defaultStateId, existingLabelIds, existingMemberIds, existingStateIds } from '../store/projects.js';
+import { existingLabelIds, existingStateIds, memberRoles } from '../store/projects.js';
 
 /** Ids are sets: a repeated id means the same thing as a single one. */
 function distinct(ids: readonly string[]): string[] {
@@ -19,11 +20,10 @@ export async function checkStateId(db: SqlExecutor, projectId: string, stateId: 
   return stateId;
 }
 
-export async function stateIdOrDefault(db: SqlExecutor, projectId: string, stateId: string | undefined): Promise<string> {
-  if (stateId !== undefined) return checkStateId(db, projectId, stateId);
-  const fallback = await defaultStateId(db, projectId);
-  if (fallback === null) throw validationFailed('the project has no states, so state_id cannot default', { field: 'state_id' });
-  return fallback;
+/** Plane's default: the project's default state (never triage); an issue may also have none. */
+export async function stateIdOrDefault(db: SqlExecutor, project: Project, stateId: string | undefined): Promise<string | null> {
+  if (stateId !== undefined) return checkStateId(db, project.id, stateId);
+  return project.default_state_id;
 }
 
 export async function checkLabelIds(
@@ -37,7 +37,17 @@ export async function checkLabelIds(
   return wanted;
 }
 
-/** Assignees must be members of the project (by platform user id). */
+/** Membership only (list filters): the ids must be members of the project. */
+export async function checkMemberIds(db: SqlExecutor, projectId: string, userIds: readonly string[], field: string): Promise<string[]> {
+  const wanted = distinct(userIds);
+  if (wanted.length > 0) requireAll(field, wanted, new Set((await memberRoles(db, projectId, wanted)).keys()), 'members');
+  return wanted;
+}
+
+/**
+ * Assignees must be members of the project (by platform user id), and not guests: Plane assigns
+ * only members with role ≥ member.
+ */
 export async function checkAssigneeIds(
   db: SqlExecutor,
   projectId: string,
@@ -45,6 +55,12 @@ export async function checkAssigneeIds(
   field = 'assignee_ids',
 ): Promise<string[]> {
   const wanted = distinct(userIds);
-  if (wanted.length > 0) requireAll(field, wanted, await existingMemberIds(db, projectId, wanted), 'members');
+  if (wanted.length === 0) return wanted;
+  const roles = await memberRoles(db, projectId, wanted);
+  requireAll(field, wanted, new Set(roles.keys()), 'members');
+  const guests = wanted.filter((id) => roles.get(id) === 'guest');
+  if (guests.length > 0) {
+    throw validationFailed(`${field} names guests, who cannot be assignees: ${guests.join(', ')}`, { field, guests });
+  }
   return wanted;
 }

@@ -1,6 +1,7 @@
 import type { ActivityAction } from '../contract.js';
 import type { RouteShape } from '../http/router.js';
 import type { SqlExecutor } from '../storage/sql.js';
+import type { HistoryChange } from '../store/history.js';
 
 /** The verified identity a request acts as: an agent, on behalf of its owner. */
 export interface Actor {
@@ -26,6 +27,8 @@ export interface Reply {
 /** What a successful write did, for the activity log. */
 export interface WriteReply extends Reply {
   activity: { action: ActivityAction; projectId: string; issueId: string };
+  /** History entries beyond the issue's own fields (which are diffed): a comment, a link, a relation. */
+  history?: HistoryChange[];
 }
 
 export interface ReadRoute extends RouteShape {

@@ -5,6 +5,8 @@ import { ApiError } from '../errors.js';
 import type { RouteRequest, WriteRoute } from '../handlers/route.js';
 import type { Sql } from '../storage/sql.js';
 import { recordActivity } from '../store/activity.js';
+import { diffIssue, recordHistory } from '../store/history.js';
+import { loadIssue } from '../store/issues.js';
 import { claimKey, completeKey, releaseKey, type IdempotencyScope } from '../store/idempotency.js';
 import type { Outgoing } from './reply.js';
 
@@ -53,7 +55,12 @@ export async function runIdempotentWrite(sql: Sql, invocation: WriteInvocation):
 
   try {
     return await sql.transaction(async (tx) => {
+      const addressed = request.params.issueId;
+      const before = addressed === undefined ? null : await loadIssue(tx, addressed);
       const reply = await invocation.route.handle(request, tx);
+      const after = await loadIssue(tx, reply.activity.issueId);
+      const changes = [...(after === null ? [] : diffIssue(before, after)), ...(reply.history ?? [])];
+      await recordHistory(tx, reply.activity.issueId, changes, { userId: request.actor.ownerUserId, agentId: request.actor.agentId }, request.now);
       const body = JSON.stringify(reply.body);
       await recordActivity(tx, {
         ...reply.activity,

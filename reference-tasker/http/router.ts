@@ -43,14 +43,21 @@ export class Router<R extends RouteShape> {
     this.compiled = routes.map((route) => ({ route, pattern: route.path.split('/').slice(1) }));
   }
 
-  /** `pathname` is relative to the base path and has no query string. */
+  /**
+   * `pathname` is relative to the base path and has no query string. The most specific pattern
+   * that fits the path decides (literal segments beat `:name` ones), so `GET /projects/resolve` is
+   * 405 for the POST-only resolve route, not a read of a project named "resolve".
+   */
   match(method: string, pathname: string): RouteMatch<R> {
     const segments = decodeSegments(pathname);
     if (segments === null) return { kind: 'not_found' };
+    const fitting = this.compiled
+      .map(({ route, pattern }) => ({ route, params: matchPath(pattern, segments), literals: pattern.filter((part) => !part.startsWith(':')).length }))
+      .filter((candidate): candidate is { route: R; params: Record<string, string>; literals: number } => candidate.params !== null);
+    const best = Math.max(...fitting.map((candidate) => candidate.literals));
     const allow: HttpMethod[] = [];
-    for (const { route, pattern } of this.compiled) {
-      const params = matchPath(pattern, segments);
-      if (params === null) continue;
+    for (const { route, params, literals } of fitting) {
+      if (literals !== best) continue;
       if (route.method === method) return { kind: 'matched', route, params };
       allow.push(route.method);
     }

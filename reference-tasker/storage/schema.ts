@@ -107,7 +107,80 @@ const STATEMENTS: readonly string[] = [
      nonce text PRIMARY KEY,
      expires_at timestamptz NOT NULL
    )`,
+  // Contract v2 (Plane's model): triage states, default state and assignee, HTML text, sub-issues,
+  // archived and draft issues, relations, links, cycles, modules, field-level activity. Written as
+  // additions so a data folder from v1 is carried forward on the next start.
+  `ALTER TABLE reference_tasker.states DROP CONSTRAINT IF EXISTS states_state_group_check`,
+  `ALTER TABLE reference_tasker.states ADD CONSTRAINT states_state_group_check
+     CHECK (state_group IN ('backlog', 'unstarted', 'started', 'completed', 'cancelled', 'triage'))`,
+  `ALTER TABLE reference_tasker.states ADD COLUMN IF NOT EXISTS is_default boolean NOT NULL DEFAULT false`,
+  `ALTER TABLE reference_tasker.projects ADD COLUMN IF NOT EXISTS default_assignee_id text REFERENCES reference_tasker.users (id)`,
+  `ALTER TABLE reference_tasker.issues ALTER COLUMN state_id DROP NOT NULL`,
+  `ALTER TABLE reference_tasker.issues ADD COLUMN IF NOT EXISTS parent_id text REFERENCES reference_tasker.issues (id)`,
+  `ALTER TABLE reference_tasker.issues ADD COLUMN IF NOT EXISTS archived_at timestamptz`,
+  `ALTER TABLE reference_tasker.issues ADD COLUMN IF NOT EXISTS is_draft boolean NOT NULL DEFAULT false`,
+  `ALTER TABLE reference_tasker.issues ADD COLUMN IF NOT EXISTS cycle_id text`,
+  `ALTER TABLE reference_tasker.comments ADD COLUMN IF NOT EXISTS edited_at timestamptz`,
+  // A comment a person wrote in Tasker's own UI has no agent.
+  `ALTER TABLE reference_tasker.comments ALTER COLUMN agent_id DROP NOT NULL`,
+  `CREATE TABLE IF NOT EXISTS reference_tasker.cycles (
+     id text PRIMARY KEY,
+     project_id text NOT NULL REFERENCES reference_tasker.projects (id),
+     name text NOT NULL,
+     description text NOT NULL DEFAULT '',
+     start_date date,
+     end_date date
+   )`,
+  `CREATE TABLE IF NOT EXISTS reference_tasker.modules (
+     id text PRIMARY KEY,
+     project_id text NOT NULL REFERENCES reference_tasker.projects (id),
+     name text NOT NULL,
+     description text NOT NULL DEFAULT '',
+     status text NOT NULL CHECK (status IN ('backlog', 'planned', 'in-progress', 'paused', 'completed', 'cancelled')),
+     start_date date,
+     target_date date,
+     lead_id text REFERENCES reference_tasker.users (id),
+     UNIQUE (project_id, name)
+   )`,
+  `CREATE TABLE IF NOT EXISTS reference_tasker.module_issues (
+     module_id text NOT NULL REFERENCES reference_tasker.modules (id),
+     issue_id text NOT NULL REFERENCES reference_tasker.issues (id),
+     PRIMARY KEY (module_id, issue_id)
+   )`,
+  // Plane stores one row per related pair: blocked_by (issue is blocked by related_issue),
+  // relates_to and duplicate (both symmetric).
+  `CREATE TABLE IF NOT EXISTS reference_tasker.issue_relations (
+     issue_id text NOT NULL REFERENCES reference_tasker.issues (id),
+     related_issue_id text NOT NULL REFERENCES reference_tasker.issues (id),
+     relation_type text NOT NULL CHECK (relation_type IN ('blocked_by', 'relates_to', 'duplicate')),
+     created_at timestamptz NOT NULL,
+     PRIMARY KEY (issue_id, related_issue_id)
+   )`,
+  `CREATE TABLE IF NOT EXISTS reference_tasker.issue_links (
+     id text PRIMARY KEY,
+     issue_id text NOT NULL REFERENCES reference_tasker.issues (id),
+     url text NOT NULL,
+     title text,
+     agent_id text,
+     user_id text NOT NULL REFERENCES reference_tasker.users (id),
+     created_at timestamptz NOT NULL,
+     UNIQUE (issue_id, url)
+   )`,
+  `CREATE TABLE IF NOT EXISTS reference_tasker.issue_activity (
+     seq integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     id text NOT NULL UNIQUE,
+     issue_id text NOT NULL REFERENCES reference_tasker.issues (id),
+     verb text NOT NULL,
+     field text,
+     old_value text,
+     new_value text,
+     agent_id text,
+     user_id text NOT NULL REFERENCES reference_tasker.users (id),
+     created_at timestamptz NOT NULL
+   )`,
   `CREATE INDEX IF NOT EXISTS issues_project_sequence ON reference_tasker.issues (project_id, sequence_id DESC)`,
+  `CREATE INDEX IF NOT EXISTS issues_parent ON reference_tasker.issues (parent_id)`,
+  `CREATE INDEX IF NOT EXISTS issue_activity_issue ON reference_tasker.issue_activity (issue_id, seq)`,
   `CREATE INDEX IF NOT EXISTS seen_nonces_expiry ON reference_tasker.seen_nonces (expires_at)`,
 ];
 

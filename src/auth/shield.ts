@@ -33,9 +33,15 @@ export const ROOT_RULES = {
     resolveProject: isAgent,
     projectContext: isAgent,
     issues: isAgent,
+    searchIssues: isAgent,
     issue: isAgent,
     oauthConsentRequest: isLauncher,
     oauthConnections: isLauncher,
+    issueComments: isAgent,
+    issueActivity: isAgent,
+    issueRelations: isAgent,
+    issueLinks: isAgent,
+    projectPlanning: isAgent,
   },
   Mutation: {
     createAgent: isLauncher,
@@ -59,6 +65,9 @@ export const ROOT_RULES = {
     approveOAuthRequest: isLauncher,
     denyOAuthRequest: isLauncher,
     revokeOAuthConnection: isLauncher,
+    relateIssues: isAgent,
+    linkIssue: isAgent,
+    planIssue: isAgent,
   },
 } as const;
 

@@ -11,6 +11,8 @@ export const ERROR_HTTP_STATUS = {
   CONFLICT: 409,
   IDEMPOTENCY_IN_PROGRESS: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
+  /** A replacement would destroy content Markdown cannot carry (mentions, images, …) and was not confirmed. */
+  RICH_CONTENT_WOULD_BE_LOST: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   TASKER_WRITE_NOT_APPLIED: 502,

@@ -23,6 +23,8 @@ const NEXT_STEP: Record<string, string> = {
   IDEMPOTENCY_IN_PROGRESS: 'The same request is still running. Wait a few seconds, then retry with the same idempotencyKey.',
   IDEMPOTENCY_KEY_REUSED: 'This idempotencyKey belongs to a different request; use a new key for a new request.',
   RATE_LIMITED: 'Wait a minute before trying again.',
+  RICH_CONTENT_WOULD_BE_LOST:
+    'Use descriptionMode append or prepend, or read the issue and, only if the user agrees to lose that content, repeat with confirmRichContentLoss: true.',
   TASKER_UNAVAILABLE: 'Tasker is unavailable right now. Retry later; for writes, reuse the same idempotencyKey so nothing is done twice.',
   TASKER_TIMEOUT: 'Tasker did not answer in time. Retry later; for writes, reuse the same idempotencyKey so nothing is done twice.',
   TASKER_WRITE_NOT_APPLIED: 'The change is not confirmed. Read the issue with get_issue before trying again.',

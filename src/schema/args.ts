@@ -3,8 +3,16 @@ export const idempotencyKeyArg = {
   description: 'Optional. Retrying with the same key and input returns the first answer instead of writing twice (24 h).',
 };
 
+export const dryRunArg = { description: 'Answer what would change, write nothing and spend no idempotency key.' };
+
 /** GraphQL ID arguments arrive as string | number; Tasker ids are strings. */
 export const idOrNull = (value: string | number | null | undefined) => (value == null ? null : String(value));
 
-/** An optional idempotency key argument, left out when absent or null. */
-export const keyArg = (idempotencyKey: string | null | undefined) => (idempotencyKey != null ? { idempotencyKey } : {});
+/** GraphQL ID lists, as strings; absent stays absent. */
+export const idsOrNull = (values: readonly (string | number)[] | null | undefined) => (values == null ? null : values.map(String));
+
+/** The optional write arguments, left out when absent or null. */
+export const writeArgs = (args: { idempotencyKey?: string | null; dryRun?: boolean | null }) => ({
+  ...(args.idempotencyKey != null ? { idempotencyKey: args.idempotencyKey } : {}),
+  ...(args.dryRun != null ? { dryRun: args.dryRun } : {}),
+});

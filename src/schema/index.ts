@@ -6,9 +6,13 @@ import './pairing.js';
 import './oauth.js';
 import './audit.js';
 import './projects.js';
+import './actor.js';
 import './issues.js';
 import './comments.js';
 import './labels-assignees.js';
+import './relations.js';
+import './planning.js';
+import './writes.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -1,31 +1,50 @@
 import * as labelsAssignees from '../resolvers/agent/labels-assignees.js';
-import { idempotencyKeyArg, keyArg } from './args.js';
+import { dryRunArg, idempotencyKeyArg, idsOrNull, writeArgs } from './args.js';
 import { builder } from './builder.js';
-import { Issue } from './issues.js';
+import { withoutNulls } from './scalars.js';
+import { WriteResultRef } from './writes.js';
 
 builder.mutationFields((t) => ({
   setIssueLabels: t.field({
-    type: Issue,
-    description: 'Replaces the issue’s labels with exactly these.',
+    type: WriteResultRef,
+    description: 'Replaces the issue’s labels (labelIds), or adds and removes some (addLabelIds/removeLabelIds).',
     authScopes: { agentScope: 'labels:write' },
-    args: { issueId: t.arg.id({ required: true }), labelIds: t.arg.idList({ required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: {
+      issueId: t.arg.id({ required: true }),
+      labelIds: t.arg.idList(),
+      addLabelIds: t.arg.idList(),
+      removeLabelIds: t.arg.idList(),
+      idempotencyKey: t.arg.string(idempotencyKeyArg),
+      dryRun: t.arg.boolean(dryRunArg),
+    },
     resolve: (_root, args, ctx) =>
       labelsAssignees.setIssueLabels(ctx.deps, ctx, {
         issueId: String(args.issueId),
-        labelIds: args.labelIds.map(String),
-        ...keyArg(args.idempotencyKey),
+        ...withoutNulls({ labelIds: idsOrNull(args.labelIds), addLabelIds: idsOrNull(args.addLabelIds), removeLabelIds: idsOrNull(args.removeLabelIds) }),
+        ...writeArgs(args),
       }),
   }),
   setIssueAssignees: t.field({
-    type: Issue,
-    description: 'Replaces the issue’s assignees with exactly these member user ids.',
+    type: WriteResultRef,
+    description: 'Replaces the issue’s assignees (assigneeIds), or adds and removes some; member user ids, not guests.',
     authScopes: { agentScope: 'assignees:write' },
-    args: { issueId: t.arg.id({ required: true }), assigneeIds: t.arg.idList({ required: true }), idempotencyKey: t.arg.string(idempotencyKeyArg) },
+    args: {
+      issueId: t.arg.id({ required: true }),
+      assigneeIds: t.arg.idList(),
+      addAssigneeIds: t.arg.idList(),
+      removeAssigneeIds: t.arg.idList(),
+      idempotencyKey: t.arg.string(idempotencyKeyArg),
+      dryRun: t.arg.boolean(dryRunArg),
+    },
     resolve: (_root, args, ctx) =>
       labelsAssignees.setIssueAssignees(ctx.deps, ctx, {
         issueId: String(args.issueId),
-        assigneeIds: args.assigneeIds.map(String),
-        ...keyArg(args.idempotencyKey),
+        ...withoutNulls({
+          assigneeIds: idsOrNull(args.assigneeIds),
+          addAssigneeIds: idsOrNull(args.addAssigneeIds),
+          removeAssigneeIds: idsOrNull(args.removeAssigneeIds),
+        }),
+        ...writeArgs(args),
       }),
   }),
 }));

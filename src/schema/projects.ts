@@ -2,6 +2,7 @@ import * as projects from '../resolvers/agent/projects.js';
 import type { LabelView, MemberView, ProjectContextView, ProjectView, StateView } from '../resolvers/agent/views.js';
 import type { Page } from '../resolvers/pagination.js';
 import { builder } from './builder.js';
+import { MemberRoleEnum, StateGroupEnum } from './issues.js';
 import { PageInfo, ScopeEnum, withoutNulls } from './scalars.js';
 
 const Workspace = builder.objectRef<ProjectView['workspace']>('Workspace').implement({
@@ -16,13 +17,10 @@ export const Project = builder.objectRef<ProjectView>('Project').implement({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
     workspace: t.field({ type: Workspace, resolve: (project) => project.workspace }),
+    ownerRole: t.field({ type: MemberRoleEnum, description: 'The owner’s role; a guest’s agent can read, not write.', resolve: (project) => project.ownerRole }),
   }),
 });
 
-const StateGroupEnum = builder.enumType('StateGroup', {
-  values: ['backlog', 'unstarted', 'started', 'completed', 'cancelled'] as const,
-});
-const MemberRoleEnum = builder.enumType('MemberRole', { values: ['admin', 'member', 'guest'] as const });
 
 const State = builder.objectRef<StateView>('State').implement({
   description: 'A workflow state of a project; moveIssue takes its id.',
@@ -32,6 +30,7 @@ const State = builder.objectRef<StateView>('State').implement({
     group: t.field({ type: StateGroupEnum, resolve: (state) => state.group }),
     color: t.exposeString('color'),
     sequence: t.exposeFloat('sequence'),
+    isDefault: t.exposeBoolean('isDefault', { description: 'New issues land here when no state is named.' }),
   }),
 });
 

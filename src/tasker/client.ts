@@ -3,28 +3,43 @@ import { Pool } from 'undici';
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors/gateway-error.js';
 import {
+  ActivityListResponse,
+  CommentListResponse,
   CommentResponse,
+  CycleListResponse,
   ErrorEnvelopeSchema,
   type IssueChanges,
   type IssueFilter,
   IssueListResponse,
   IssueResponse,
+  type IssueSearch,
+  LinkListResponse,
+  ModuleListResponse,
   type NewIssue,
   ProjectContextResponse,
   ProjectResponse,
+  type RelationType,
+  RelationListResponse,
+  type SetDelta,
   TASKER_BASE_PATH,
+  type TaskerActivityList,
   type TaskerComment,
+  type TaskerCommentList,
+  type TaskerCycle,
   type TaskerIssue,
   type TaskerIssueList,
+  type TaskerLink,
+  type TaskerModule,
   type TaskerProject,
   type TaskerProjectContext,
+  type TaskerRelation,
 } from './contract.js';
 import { signedHeaders } from './signing.js';
 import { TaskerCallError } from './tasker-error.js';
 import { stripInvisible } from './text-safety.js';
 
 /**
- * The gateway's only way out to Tasker: the nine contract endpoints (plus issue lookup), signed,
+ * The gateway's only way out to Tasker: the contract's endpoints (docs/TASKER_API_AUDIT.md), signed,
  * with bounded time and bounded retries. Reads and writes that carry an Idempotency-Key are
  * retried on connection failures, timeouts and 5xx; nothing else is. Every answer is validated.
  */
@@ -51,21 +66,53 @@ export interface TaskerClientOptions {
   retryBaseDelayMs?: number;
 }
 
+/** An issue-addressed write: the key, the issue and the project the gateway authorized. */
+export interface IssueWrite {
+  idempotencyKey: string;
+  issueId: string;
+  projectId: string;
+}
+
+export interface Page {
+  cursor?: string;
+  limit: number;
+}
+
 export interface TaskerClient {
   resolveProject(caller: TaskerCaller, query: string): Promise<TaskerResult<TaskerProject>>;
+  getProject(caller: TaskerCaller, projectId: string): Promise<TaskerResult<TaskerProject>>;
   projectContext(caller: TaskerCaller, projectId: string): Promise<TaskerResult<TaskerProjectContext>>;
+  listCycles(caller: TaskerCaller, projectId: string): Promise<TaskerResult<TaskerCycle[]>>;
+  listModules(caller: TaskerCaller, projectId: string): Promise<TaskerResult<TaskerModule[]>>;
   listIssues(caller: TaskerCaller, filter: IssueFilter): Promise<TaskerResult<TaskerIssueList>>;
-  getIssue(caller: TaskerCaller, issueId: string): Promise<TaskerResult<TaskerIssue>>;
+  searchIssues(caller: TaskerCaller, search: IssueSearch): Promise<TaskerResult<TaskerIssueList>>;
+  /** By id or key (`DEMO-12`). */
+  getIssue(caller: TaskerCaller, issueRef: string): Promise<TaskerResult<TaskerIssue>>;
+  listComments(caller: TaskerCaller, issueId: string, page: Page): Promise<TaskerResult<TaskerCommentList>>;
+  listActivity(caller: TaskerCaller, issueId: string, page: Page & { since?: string }): Promise<TaskerResult<TaskerActivityList>>;
+  listRelations(caller: TaskerCaller, issueId: string): Promise<TaskerResult<TaskerRelation[]>>;
+  listLinks(caller: TaskerCaller, issueId: string): Promise<TaskerResult<TaskerLink[]>>;
   createIssue(caller: TaskerCaller, idempotencyKey: string, issue: NewIssue): Promise<TaskerResult<TaskerIssue>>;
   updateIssue(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, changes: IssueChanges): Promise<TaskerResult<TaskerIssue>>;
   moveIssue(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, stateId: string): Promise<TaskerResult<TaskerIssue>>;
-  addComment(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, body: string): Promise<TaskerResult<{ issue: TaskerIssue; comment: TaskerComment }>>;
+  addComment(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, html: string): Promise<TaskerResult<{ issue: TaskerIssue; comment: TaskerComment }>>;
   setLabels(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, labelIds: string[]): Promise<TaskerResult<TaskerIssue>>;
   setAssignees(caller: TaskerCaller, idempotencyKey: string, issueId: string, projectId: string, assigneeIds: string[]): Promise<TaskerResult<TaskerIssue>>;
+  changeLabels(caller: TaskerCaller, write: IssueWrite, delta: SetDelta): Promise<TaskerResult<TaskerIssue>>;
+  changeAssignees(caller: TaskerCaller, write: IssueWrite, delta: SetDelta): Promise<TaskerResult<TaskerIssue>>;
+  addRelation(caller: TaskerCaller, write: IssueWrite, type: RelationType, relatedIssueId: string): Promise<TaskerResult<TaskerRelation[]>>;
+  removeRelation(caller: TaskerCaller, write: IssueWrite, type: RelationType, relatedIssueId: string): Promise<TaskerResult<TaskerRelation[]>>;
+  addLink(caller: TaskerCaller, write: IssueWrite, url: string, title: string | null): Promise<TaskerResult<TaskerLink[]>>;
+  removeLink(caller: TaskerCaller, write: IssueWrite, linkId: string): Promise<TaskerResult<TaskerLink[]>>;
+  setCycle(caller: TaskerCaller, write: IssueWrite, cycleId: string | null): Promise<TaskerResult<TaskerIssue>>;
+  changeModules(caller: TaskerCaller, write: IssueWrite, delta: SetDelta): Promise<TaskerResult<TaskerIssue>>;
   close(): Promise<void>;
 }
 
 const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+
+/** Reads that carry their query in a POST body; safe to retry like a GET. */
+const READS_BY_POST = new Set(['/projects/resolve', '/issues/search']);
 
 interface CallSpec<T> {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT';
@@ -164,7 +211,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
     const pathWithQuery = `${prefix}${spec.path}${search.size > 0 ? `?${search}` : ''}`;
     const body = spec.body === undefined ? '' : JSON.stringify(spec.body);
     // Writes are retried only because they carry an Idempotency-Key Tasker deduplicates on.
-    const retrySafe = spec.method === 'GET' || spec.idempotencyKey !== undefined || spec.path === '/projects/resolve';
+    const retrySafe = spec.method === 'GET' || spec.idempotencyKey !== undefined || READS_BY_POST.has(spec.path);
     const started = performance.now();
     for (let attemptNo = 0; ; attemptNo += 1) {
       try {
@@ -183,13 +230,25 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
   }
 
   const issuePath = (issueId: string, suffix = '') => `/issues/${encodeURIComponent(issueId)}${suffix}`;
+  const projectPath = (projectId: string, suffix = '') => `/projects/${encodeURIComponent(projectId)}${suffix}`;
   const issueOnly = IssueResponse.transform((response) => response.issue);
+  const relationsOnly = RelationListResponse.transform((response) => response.relations);
+  const linksOnly = LinkListResponse.transform((response) => response.links);
+  const page = (p: Page) => ({ cursor: p.cursor, limit: String(p.limit) });
+  /** An issue-addressed write: its body always names the project the gateway authorized. */
+  const issueWrite = <T>(method: 'POST' | 'PATCH' | 'PUT', write: IssueWrite, suffix: string, body: object, schema: z.ZodType<T>) =>
+    ({ method, path: issuePath(write.issueId, suffix), body: { project_id: write.projectId, ...body }, idempotencyKey: write.idempotencyKey, schema }) as CallSpec<T>;
 
   return {
     resolveProject: (caller, query) =>
       call({ method: 'POST', path: '/projects/resolve', body: { query }, schema: ProjectResponse.transform((r) => r.project) }, caller),
-    projectContext: (caller, projectId) =>
-      call({ method: 'GET', path: `/projects/${encodeURIComponent(projectId)}/context`, schema: ProjectContextResponse }, caller),
+    getProject: (caller, projectId) =>
+      call({ method: 'GET', path: projectPath(projectId), schema: ProjectResponse.transform((r) => r.project) }, caller),
+    projectContext: (caller, projectId) => call({ method: 'GET', path: projectPath(projectId, '/context'), schema: ProjectContextResponse }, caller),
+    listCycles: (caller, projectId) =>
+      call({ method: 'GET', path: projectPath(projectId, '/cycles'), schema: CycleListResponse.transform((r) => r.cycles) }, caller),
+    listModules: (caller, projectId) =>
+      call({ method: 'GET', path: projectPath(projectId, '/modules'), schema: ModuleListResponse.transform((r) => r.modules) }, caller),
     listIssues: (caller, filter) =>
       call(
         {
@@ -200,7 +259,10 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
             state_id: filter.stateId,
             label_id: filter.labelId,
             assignee_id: filter.assigneeId,
+            parent_id: filter.parentId,
             search: filter.search,
+            include_archived: filter.includeArchived ? 'true' : undefined,
+            include_drafts: filter.includeDrafts ? 'true' : undefined,
             cursor: filter.cursor,
             limit: String(filter.limit),
           },
@@ -208,19 +270,39 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
         },
         caller,
       ),
-    getIssue: (caller, issueId) => call({ method: 'GET', path: issuePath(issueId), schema: issueOnly }, caller),
+    searchIssues: (caller, search) => call({ method: 'POST', path: '/issues/search', body: search, schema: IssueListResponse }, caller),
+    getIssue: (caller, issueRef) => call({ method: 'GET', path: issuePath(issueRef), schema: issueOnly }, caller),
+    listComments: (caller, issueId, p) =>
+      call({ method: 'GET', path: issuePath(issueId, '/comments'), query: page(p), schema: CommentListResponse }, caller),
+    listActivity: (caller, issueId, p) =>
+      call({ method: 'GET', path: issuePath(issueId, '/activity'), query: { ...page(p), since: p.since }, schema: ActivityListResponse }, caller),
+    listRelations: (caller, issueId) => call({ method: 'GET', path: issuePath(issueId, '/relations'), schema: relationsOnly }, caller),
+    listLinks: (caller, issueId) => call({ method: 'GET', path: issuePath(issueId, '/links'), schema: linksOnly }, caller),
     createIssue: (caller, idempotencyKey, issue) =>
       call({ method: 'POST', path: '/issues', body: issue, idempotencyKey, schema: issueOnly }, caller),
     updateIssue: (caller, idempotencyKey, issueId, projectId, changes) =>
-      call({ method: 'PATCH', path: issuePath(issueId), body: { project_id: projectId, ...changes }, idempotencyKey, schema: issueOnly }, caller),
+      call(issueWrite('PATCH', { idempotencyKey, issueId, projectId }, '', changes, issueOnly), caller),
     moveIssue: (caller, idempotencyKey, issueId, projectId, stateId) =>
-      call({ method: 'POST', path: issuePath(issueId, '/move'), body: { project_id: projectId, state_id: stateId }, idempotencyKey, schema: issueOnly }, caller),
-    addComment: (caller, idempotencyKey, issueId, projectId, body) =>
-      call({ method: 'POST', path: issuePath(issueId, '/comments'), body: { project_id: projectId, body }, idempotencyKey, schema: CommentResponse }, caller),
+      call(issueWrite('POST', { idempotencyKey, issueId, projectId }, '/move', { state_id: stateId }, issueOnly), caller),
+    addComment: (caller, idempotencyKey, issueId, projectId, html) =>
+      call(issueWrite('POST', { idempotencyKey, issueId, projectId }, '/comments', { comment_html: html }, CommentResponse), caller),
     setLabels: (caller, idempotencyKey, issueId, projectId, labelIds) =>
-      call({ method: 'PUT', path: issuePath(issueId, '/labels'), body: { project_id: projectId, label_ids: labelIds }, idempotencyKey, schema: issueOnly }, caller),
+      call(issueWrite('PUT', { idempotencyKey, issueId, projectId }, '/labels', { label_ids: labelIds }, issueOnly), caller),
     setAssignees: (caller, idempotencyKey, issueId, projectId, assigneeIds) =>
-      call({ method: 'PUT', path: issuePath(issueId, '/assignees'), body: { project_id: projectId, assignee_ids: assigneeIds }, idempotencyKey, schema: issueOnly }, caller),
+      call(issueWrite('PUT', { idempotencyKey, issueId, projectId }, '/assignees', { assignee_ids: assigneeIds }, issueOnly), caller),
+    changeLabels: (caller, write, delta) =>
+      call(issueWrite('PATCH', write, '/labels', { add_label_ids: delta.add, remove_label_ids: delta.remove }, issueOnly), caller),
+    changeAssignees: (caller, write, delta) =>
+      call(issueWrite('PATCH', write, '/assignees', { add_assignee_ids: delta.add, remove_assignee_ids: delta.remove }, issueOnly), caller),
+    addRelation: (caller, write, type, relatedIssueId) =>
+      call(issueWrite('POST', write, '/relations', { relation_type: type, related_issue_id: relatedIssueId }, relationsOnly), caller),
+    removeRelation: (caller, write, type, relatedIssueId) =>
+      call(issueWrite('POST', write, '/relations/remove', { relation_type: type, related_issue_id: relatedIssueId }, relationsOnly), caller),
+    addLink: (caller, write, url, title) => call(issueWrite('POST', write, '/links', { url, title }, linksOnly), caller),
+    removeLink: (caller, write, linkId) => call(issueWrite('POST', write, '/links/remove', { link_id: linkId }, linksOnly), caller),
+    setCycle: (caller, write, cycleId) => call(issueWrite('PUT', write, '/cycle', { cycle_id: cycleId }, issueOnly), caller),
+    changeModules: (caller, write, delta) =>
+      call(issueWrite('PATCH', write, '/modules', { add_module_ids: delta.add, remove_module_ids: delta.remove }, issueOnly), caller),
     close: () => pool.close(),
   };
 }
@@ -260,13 +342,15 @@ function mapTaskerError(status: number, error: { code: string; message: string; 
       // The agent did nothing wrong: the gateway and Tasker disagree on signing. Operators must look.
       return forward('TASKER_REJECTED', 'Tasker refused the gateway’s signature; an operator must check TASKER_SIGNING_SECRET and clocks');
     case 403:
-      return forward('FORBIDDEN', 'in Tasker, the agent’s owner is not a member of this project');
+      return error.code === 'GUEST_READ_ONLY'
+        ? forward('FORBIDDEN', 'in Tasker, the agent’s owner is a guest in this project; guests can read but not write', { reason: 'GUEST_OWNER' })
+        : forward('FORBIDDEN', 'in Tasker, the agent’s owner is not a member of this project');
     case 404:
       return forward('NOT_FOUND', `Tasker: ${said}`);
     case 409:
-      return error.code === 'AMBIGUOUS_PROJECT'
-        ? forward('CONFLICT', 'several projects match; call list_projects and use the project id or identifier')
-        : forward('CONFLICT', `Tasker: ${said}`);
+      if (error.code === 'AMBIGUOUS_PROJECT') return forward('CONFLICT', 'several projects match; call list_projects and use the project id or identifier');
+      if (error.code === 'DESCRIPTION_CHANGED') return forward('CONFLICT', 'the description changed since it was read; read the issue again, then write', { reason: 'DESCRIPTION_CHANGED' });
+      return forward('CONFLICT', `Tasker: ${said}`);
     case 422:
       return forward('IDEMPOTENCY_KEY_REUSED', 'Tasker saw this idempotency key with a different request');
     default:

@@ -9,8 +9,17 @@ export const TASKER_BASE_PATH = '/api/internal/nodedc/agent';
 
 export const PRIORITIES = ['urgent', 'high', 'medium', 'low', 'none'] as const;
 export type Priority = (typeof PRIORITIES)[number];
-export const STATE_GROUPS = ['backlog', 'unstarted', 'started', 'completed', 'cancelled'] as const;
+/** Plane's state groups; `triage` holds intake issues. */
+export const STATE_GROUPS = ['backlog', 'unstarted', 'started', 'completed', 'cancelled', 'triage'] as const;
+export type StateGroup = (typeof STATE_GROUPS)[number];
 export const MEMBER_ROLES = ['admin', 'member', 'guest'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+export const RELATION_TYPES = ['blocks', 'blocked_by', 'relates_to', 'duplicate_of'] as const;
+export type RelationType = (typeof RELATION_TYPES)[number];
+export const CYCLE_STATUSES = ['current', 'upcoming', 'completed', 'draft'] as const;
+export const MODULE_STATUSES = ['backlog', 'planned', 'in-progress', 'paused', 'completed', 'cancelled'] as const;
+export const SEARCH_ORDERS = ['-updated_at', 'updated_at', '-created_at', 'created_at', 'priority', '-priority'] as const;
+export type SearchOrder = (typeof SEARCH_ORDERS)[number];
 
 const id = z.string().min(1);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -21,6 +30,9 @@ export const ProjectSchema = z.object({
   name: z.string(),
   description: z.string().nullable(),
   workspace: z.object({ id, slug: z.string(), name: z.string() }),
+  owner_role: z.enum(MEMBER_ROLES),
+  default_state_id: id.nullable(),
+  default_assignee_id: id.nullable(),
 });
 export type TaskerProject = z.infer<typeof ProjectSchema>;
 
@@ -30,6 +42,7 @@ export const StateSchema = z.object({
   group: z.enum(STATE_GROUPS),
   color: z.string(),
   sequence: z.number(),
+  is_default: z.boolean(),
 });
 export type TaskerState = z.infer<typeof StateSchema>;
 
@@ -44,19 +57,30 @@ export const MemberSchema = z.object({
 });
 export type TaskerMember = z.infer<typeof MemberSchema>;
 
+/** A person, or an agent acting on behalf of that person (`agent_id` set). */
+export const ActorSchema = z.object({ user_id: id, display_name: z.string(), agent_id: id.nullable() });
+export type TaskerActor = z.infer<typeof ActorSchema>;
+
 export const IssueSchema = z.object({
   id,
   project_id: id,
   sequence_id: z.number().int(),
   key: z.string(),
   title: z.string(),
-  description: z.string().nullable(),
+  description_html: z.string(),
   priority: z.enum(PRIORITIES),
-  state_id: id,
+  state_id: id.nullable(),
+  state_group: z.enum(STATE_GROUPS).nullable(),
+  parent_id: id.nullable(),
   label_ids: z.array(id),
   assignee_ids: z.array(id),
+  cycle_id: id.nullable(),
+  module_ids: z.array(id),
   start_date: isoDate.nullable(),
   target_date: isoDate.nullable(),
+  archived_at: z.string().nullable(),
+  is_draft: z.boolean(),
+  created_by: ActorSchema,
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -65,11 +89,52 @@ export type TaskerIssue = z.infer<typeof IssueSchema>;
 export const CommentSchema = z.object({
   id,
   issue_id: id,
-  body: z.string(),
-  actor: z.object({ agent_id: z.string(), owner_user_id: z.string() }),
+  comment_html: z.string(),
+  actor: ActorSchema,
   created_at: z.string(),
+  edited_at: z.string().nullable(),
 });
 export type TaskerComment = z.infer<typeof CommentSchema>;
+
+export const ActivitySchema = z.object({
+  id,
+  issue_id: id,
+  verb: z.string(),
+  field: z.string().nullable(),
+  old_value: z.string().nullable(),
+  new_value: z.string().nullable(),
+  actor: ActorSchema,
+  created_at: z.string(),
+});
+export type TaskerActivity = z.infer<typeof ActivitySchema>;
+
+export const IssueRefSchema = z.object({ id, key: z.string(), project_id: id, title: z.string(), state_group: z.enum(STATE_GROUPS).nullable() });
+export const RelationSchema = z.object({ relation_type: z.enum(RELATION_TYPES), issue: IssueRefSchema });
+export type TaskerRelation = z.infer<typeof RelationSchema>;
+
+export const LinkSchema = z.object({ id, url: z.string(), title: z.string().nullable(), actor: ActorSchema, created_at: z.string() });
+export type TaskerLink = z.infer<typeof LinkSchema>;
+
+export const CycleSchema = z.object({
+  id,
+  name: z.string(),
+  description: z.string(),
+  start_date: isoDate.nullable(),
+  end_date: isoDate.nullable(),
+  status: z.enum(CYCLE_STATUSES),
+});
+export type TaskerCycle = z.infer<typeof CycleSchema>;
+
+export const ModuleSchema = z.object({
+  id,
+  name: z.string(),
+  description: z.string(),
+  status: z.enum(MODULE_STATUSES),
+  start_date: isoDate.nullable(),
+  target_date: isoDate.nullable(),
+  lead_id: id.nullable(),
+});
+export type TaskerModule = z.infer<typeof ModuleSchema>;
 
 export const ProjectResponse = z.object({ project: ProjectSchema });
 export const ProjectContextResponse = z.object({
@@ -83,6 +148,14 @@ export const IssueListResponse = z.object({ issues: z.array(IssueSchema), next_c
 export type TaskerIssueList = z.infer<typeof IssueListResponse>;
 export const IssueResponse = z.object({ issue: IssueSchema });
 export const CommentResponse = z.object({ issue: IssueSchema, comment: CommentSchema });
+export const CommentListResponse = z.object({ comments: z.array(CommentSchema), next_cursor: z.string().nullable() });
+export type TaskerCommentList = z.infer<typeof CommentListResponse>;
+export const ActivityListResponse = z.object({ activity: z.array(ActivitySchema), next_cursor: z.string().nullable() });
+export type TaskerActivityList = z.infer<typeof ActivityListResponse>;
+export const RelationListResponse = z.object({ relations: z.array(RelationSchema) });
+export const LinkListResponse = z.object({ links: z.array(LinkSchema) });
+export const CycleListResponse = z.object({ cycles: z.array(CycleSchema) });
+export const ModuleListResponse = z.object({ modules: z.array(ModuleSchema) });
 
 export const ErrorEnvelopeSchema = z.object({
   error: z.object({
@@ -97,7 +170,27 @@ export interface IssueFilter {
   stateId?: string;
   labelId?: string;
   assigneeId?: string;
+  parentId?: string;
   search?: string;
+  includeArchived?: boolean;
+  includeDrafts?: boolean;
+  cursor?: string;
+  limit: number;
+}
+
+/** POST /issues/search: the gateway always names the granted projects; Tasker skips any the owner left. */
+export interface IssueSearch {
+  project_ids: string[];
+  text?: string;
+  state_groups?: StateGroup[];
+  priorities?: Priority[];
+  label_ids?: string[];
+  assignee_ids?: string[];
+  parent_id?: string;
+  updated_since?: string;
+  include_archived?: boolean;
+  include_drafts?: boolean;
+  order_by?: SearchOrder;
   cursor?: string;
   limit: number;
 }
@@ -105,9 +198,10 @@ export interface IssueFilter {
 export interface NewIssue {
   project_id: string;
   title: string;
-  description?: string | null;
+  description_html?: string;
   priority?: Priority;
   state_id?: string;
+  parent_id?: string;
   label_ids?: string[];
   assignee_ids?: string[];
   start_date?: string | null;
@@ -116,8 +210,18 @@ export interface NewIssue {
 
 export interface IssueChanges {
   title?: string;
-  description?: string | null;
+  description_html?: string;
+  description_append_html?: string;
+  description_prepend_html?: string;
+  if_description_sha256?: string;
   priority?: Priority;
   start_date?: string | null;
   target_date?: string | null;
+  parent_id?: string | null;
+}
+
+/** A change to a set: what to add and what to remove, the rest left alone. */
+export interface SetDelta {
+  add: string[];
+  remove: string[];
 }

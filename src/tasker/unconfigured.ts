@@ -6,17 +6,8 @@ export function unconfiguredTasker(): TaskerClient {
   const refuse = async (): Promise<never> => {
     throw new GatewayError('TASKER_UNAVAILABLE', 'this gateway has no Tasker configured (TASKER_URL is not set)');
   };
-  return {
-    resolveProject: refuse,
-    projectContext: refuse,
-    listIssues: refuse,
-    getIssue: refuse,
-    createIssue: refuse,
-    updateIssue: refuse,
-    moveIssue: refuse,
-    addComment: refuse,
-    setLabels: refuse,
-    setAssignees: refuse,
-    close: async () => {},
-  };
+  // Every method refuses alike; a Proxy keeps this in step with the client interface.
+  return new Proxy({} as TaskerClient, {
+    get: (_target, name) => (name === 'close' ? async () => {} : refuse),
+  });
 }

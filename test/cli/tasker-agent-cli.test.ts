@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, setGrant } from '../support/fixtures.js';
 import { graphql } from '../support/gateway.js';
 import { type ClientKind, connectStdio, textOf } from '../support/mcp-client.js';
+import { DEMO_IDS } from '../../reference-tasker/index.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
 
 /** The CLI as a user runs it: a separate process, talking to the gateway over loopback HTTP. */
@@ -97,7 +98,8 @@ describe.each(CLIENTS)('tasker-agent mcp (stdio) with the %s client', (kind) => 
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual([
-        'create_issue', 'get_agent_session', 'get_issue', 'get_project_context', 'list_issues', 'list_projects', 'move_issue', 'resolve_project', 'update_issue',
+        'create_issue', 'get_agent_session', 'get_issue', 'get_issue_activity', 'get_issue_relations', 'get_project_context', 'get_project_planning',
+        'list_comments', 'list_issues', 'list_projects', 'move_issue', 'resolve_project', 'search_issues', 'update_issue',
       ]);
       const listed = await client.callTool({ name: 'list_issues', arguments: { projectId: DEMO.id, first: 1 } });
       expect(listed.isError).toBeFalsy();
@@ -137,13 +139,13 @@ describe('tasker-agent mcp (stdio), every tool', () => {
   it('calls each tool through the wrapper for a fully scoped agent', async () => {
     const everything = await createAgent(stack.gateway, stack.owner, 'Everything agent');
     await setGrant(stack.gateway, stack.owner, everything, DEMO.id, [
-      'PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE',
+      'PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE', 'RELATIONS_WRITE', 'LINKS_WRITE', 'PLANNING_WRITE',
     ]);
     const dir = await pairedConfigDir(everything);
     const client = await connectStdio(wrapper(dir), '2.x modern');
     try {
       const created = await client.callTool({ name: 'create_issue', arguments: { input: { projectId: DEMO.id, title: 'Every tool' } } });
-      const issueId = (created.structuredContent as { createIssue: { id: string } }).createIssue.id;
+      const issueId = (created.structuredContent as { createIssue: { issue: { id: string } } }).createIssue.issue.id;
       const samples: Record<string, Record<string, unknown>> = {
         get_agent_session: {},
         list_projects: {},
@@ -157,6 +159,14 @@ describe('tasker-agent mcp (stdio), every tool', () => {
         add_comment: { issueId, body: 'from stdio' },
         set_issue_labels: { issueId, labelIds: [DEMO.labels.bug] },
         set_issue_assignees: { issueId, assigneeIds: ['local-user'] },
+        search_issues: { text: 'Every tool' },
+        list_comments: { issueId },
+        get_issue_activity: { issueId },
+        get_issue_relations: { issueId },
+        get_project_planning: { projectId: 'DEMO' },
+        relate_issues: { issueId, type: 'relates_to', relatedIssueId: 'DEMO-1' },
+        link_issue: { issueId, url: 'https://example.test/stdio', title: 'stdio' },
+        plan_issue: { issueId, addModuleIds: [DEMO_IDS.modules.gateway] },
       };
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual(Object.keys(samples).sort());
@@ -177,7 +187,7 @@ describe('tasker-agent doctor and codex-config', () => {
     const healthy = await cli(['doctor'], dir);
     expect(healthy.code, healthy.stdout).toBe(0);
     expect(healthy.stdout).toContain('ok    token accepted: agent "Laptop Codex" acting for local@example.test');
-    expect(healthy.stdout).toContain('tools available to this agent (9)');
+    expect(healthy.stdout).toContain('tools available to this agent (14)');
 
     await graphql(stack.gateway, 'mutation($id: ID!) { disableAgent(id: $id) { id } }', { token: stack.owner, variables: { id: agentId } });
     try {

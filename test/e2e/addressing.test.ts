@@ -16,12 +16,12 @@ beforeAll(async () => {
   stack = await startTestStack();
   demoOnly = await stack.agentWith({ [DEMO.id]: ALL }, 'DEMO only');
   const opsAgent = await stack.agentWith({ [OPS.id]: ['ISSUES_WRITE'] }, 'OPS seeder');
-  const created = await runOperation<{ createIssue: { id: string } }>(stack.gateway, 'CreateIssue', {
+  const created = await runOperation<{ createIssue: { issue: { id: string } } }>(stack.gateway, 'CreateIssue', {
     token: opsAgent.token,
     variables: { input: { projectId: OPS.id, title: 'An OPS issue' } },
   });
   expect(created.errors).toBeUndefined();
-  opsIssueId = created.data!.createIssue.id;
+  opsIssueId = created.data!.createIssue.issue.id;
 });
 afterAll(() => stack.close());
 
@@ -48,17 +48,17 @@ describe('an issue outside the grants', () => {
     // The agent is granted PRIV in the gateway, but in Tasker its owner is not a member of PRIV.
     await stack.tasker.setMember(PRIV.id, 'local-user', 'member');
     const privAgent = await stack.agentWith({ [PRIV.id]: ALL }, 'PRIV agent');
-    const created = await runOperation<{ createIssue: { id: string } }>(stack.gateway, 'CreateIssue', {
+    const created = await runOperation<{ createIssue: { issue: { id: string } } }>(stack.gateway, 'CreateIssue', {
       token: privAgent.token,
       variables: { input: { projectId: PRIV.id, title: 'A private issue' } },
     });
     expect(created.errors).toBeUndefined();
     await stack.tasker.setMember(PRIV.id, 'local-user', null);
 
-    const hidden = await runOperation(stack.gateway, 'GetIssue', { token: privAgent.token, variables: { issueId: created.data!.createIssue.id } });
+    const hidden = await runOperation(stack.gateway, 'GetIssue', { token: privAgent.token, variables: { issueId: created.data!.createIssue.issue.id } });
     const unknown = await runOperation(stack.gateway, 'GetIssue', { token: privAgent.token, variables: { issueId: 'no-such-issue' } });
     expect(errorCode(hidden)).toBe('NOT_FOUND');
-    expect(withoutId(hidden.errors![0]!.message, created.data!.createIssue.id)).toBe(withoutId(unknown.errors![0]!.message, 'no-such-issue'));
+    expect(withoutId(hidden.errors![0]!.message, created.data!.createIssue.issue.id)).toBe(withoutId(unknown.errors![0]!.message, 'no-such-issue'));
   });
 
   it('is audited as denied, with the real reason kept for the owner', async () => {
@@ -95,12 +95,17 @@ describe('a project named by its identifier', () => {
     expect(listed.errors).toBeUndefined();
     expect(listed.data!.issues.nodes.map((issue) => issue.key)).toEqual(expect.arrayContaining(['DEMO-1', 'DEMO-2', 'DEMO-3']));
 
-    const created = await runOperation<{ createIssue: { projectId: string; key: string } }>(stack.gateway, 'CreateIssue', {
+    const created = await runOperation<{ createIssue: { issue: { id: string; key: string } } }>(stack.gateway, 'CreateIssue', {
       token: demoOnly.token,
       variables: { input: { projectId: 'DEMO', title: 'Created by identifier' } },
     });
     expect(created.errors).toBeUndefined();
-    expect(created.data!.createIssue).toMatchObject({ projectId: DEMO.id, key: expect.stringMatching(/^DEMO-\d+$/) });
+    expect(created.data!.createIssue.issue.key).toMatch(/^DEMO-\d+$/);
+    const read = await runOperation<{ issue: { projectId: string } }>(stack.gateway, 'GetIssue', {
+      token: demoOnly.token,
+      variables: { issueId: created.data!.createIssue.issue.key },
+    });
+    expect(read.data?.issue.projectId).toBe(DEMO.id);
   });
 
   it('answers an identifier outside the grants exactly like one that names nothing, without its id', async () => {

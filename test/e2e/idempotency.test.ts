@@ -13,7 +13,7 @@ afterAll(() => stack.close());
 beforeEach(() => stack.proxy.reset());
 
 const createWith = (token: string, key: string, title: string) =>
-  runOperation<{ createIssue: { id: string; key: string } }>(stack.gateway, 'CreateIssue', {
+  runOperation<{ createIssue: { issue: { id: string; key: string } } }>(stack.gateway, 'CreateIssue', {
     token,
     variables: { input: { projectId: DEMO.id, title, idempotencyKey: key } },
   });
@@ -58,7 +58,7 @@ describe('idempotency keys on agent writes', () => {
     stack.proxy.reset();
     const retried = await createWith(agent.token, 'retry-key', 'Retry me');
     expect(retried.errors).toBeUndefined();
-    expect(retried.data!.createIssue.key).toMatch(/^DEMO-\d+$/);
+    expect(retried.data!.createIssue.issue.key).toMatch(/^DEMO-\d+$/);
   });
 
   it('scopes keys per agent: another agent’s same key is its own request', async () => {
@@ -66,14 +66,14 @@ describe('idempotency keys on agent writes', () => {
     const mine = await createWith(agent.token, 'shared-key', 'Mine');
     const theirs = await createWith(other.token, 'shared-key', 'Theirs');
     expect(theirs.errors).toBeUndefined();
-    expect(theirs.data!.createIssue.id).not.toBe(mine.data!.createIssue.id);
+    expect(theirs.data!.createIssue.issue.id).not.toBe(mine.data!.createIssue.issue.id);
     const theirsAgain = await createWith(other.token, 'shared-key', 'Mine');
     expect(errorCode(theirsAgain)).toBe('IDEMPOTENCY_KEY_REUSED');
   });
 
   it('forwards the key to Tasker', async () => {
     const created = await createWith(agent.token, 'forwarded-key', 'Forwarded');
-    const row = (await stack.tasker.activity()).find((entry) => entry.issueId === created.data!.createIssue.id);
+    const row = (await stack.tasker.activity()).find((entry) => entry.issueId === created.data!.createIssue.issue.id);
     expect(row?.idempotencyKey).toContain('forwarded-key');
   });
 

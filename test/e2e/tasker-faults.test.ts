@@ -70,7 +70,7 @@ describe('Tasker faults become clear, audited errors', () => {
   });
 
   it('turns a success that changed nothing into TASKER_WRITE_NOT_APPLIED', async () => {
-    const created = await runOperation<{ createIssue: { id: string } }>(stack.gateway, 'CreateIssue', {
+    const created = await runOperation<{ createIssue: { issue: { id: string } } }>(stack.gateway, 'CreateIssue', {
       token: agent.token,
       variables: { input: { projectId: DEMO.id, title: 'no-op target' } },
     });
@@ -82,7 +82,7 @@ describe('Tasker faults become clear, audited errors', () => {
     });
     const result = await runOperation(stack.gateway, 'SetIssueLabels', {
       token: agent.token,
-      variables: { issueId: created.data!.createIssue.id, labelIds: [DEMO.labels.bug] },
+      variables: { issueId: created.data!.createIssue.issue.id, labelIds: [DEMO.labels.bug] },
     });
     expect(errorCode(result)).toBe('TASKER_WRITE_NOT_APPLIED');
     expect((await lastAuditEvent('agent.setIssueLabels')).outcome).toBe('failed');

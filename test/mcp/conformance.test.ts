@@ -41,7 +41,7 @@ describe.runIf(runHere && !('missing' in found))('official MCP tools against /mc
 
   beforeAll(async () => {
     stack = await startTestStack();
-    ({ token } = await stack.agentWith({ [DEMO.id]: ['PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE'] }, 'Conformance'));
+    ({ token } = await stack.agentWith({ [DEMO.id]: ['PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE', 'RELATIONS_WRITE', 'LINKS_WRITE', 'PLANNING_WRITE'] }, 'Conformance'));
     proxy = await startBearerProxy(stack.gateway.url, token);
   });
   afterAll(async () => {

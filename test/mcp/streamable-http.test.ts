@@ -9,7 +9,7 @@ import { DEMO, OPS, startTestStack, type TestStack } from '../support/stack.js';
 const at = (value: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((current, key) => (current as Record<string, unknown> | undefined)?.[key], value);
 
-const ALL = ['PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE'];
+const ALL = ['PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE', 'RELATIONS_WRITE', 'LINKS_WRITE', 'PLANNING_WRITE'];
 
 let stack: TestStack;
 let full: { agentId: string; token: string; tokenId: string };
@@ -59,7 +59,9 @@ describe.each(CLIENTS)('MCP over Streamable HTTP with the %s client', (kind) => 
     const client = await connect(reader.token);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name).sort()).toEqual(['get_agent_session', 'get_issue', 'list_issues']);
+      expect(tools.map((tool) => tool.name).sort()).toEqual([
+        'get_agent_session', 'get_issue', 'get_issue_activity', 'get_issue_relations', 'list_comments', 'list_issues', 'search_issues',
+      ]);
     } finally {
       await client.close();
     }
@@ -78,15 +80,18 @@ describe.each(CLIENTS)('MCP over Streamable HTTP with the %s client', (kind) => 
       expect(at(await call('get_agent_session'), 'agentSession.agent.id')).toBe(full.agentId);
       expect(at(await call('list_projects'), 'projects.nodes.0.project.identifier')).toBe('DEMO');
       expect(at(await call('resolve_project', { query: 'DEMO' }), 'resolveProject.id')).toBe(DEMO.id);
-      expect(at(await call('get_project_context', { projectId: DEMO.id }), 'projectContext.states')).toHaveLength(5);
+      expect(at(await call('get_project_context', { projectId: 'DEMO' }), 'projectContext.states')).toHaveLength(5);
       expect(at(await call('list_issues', { projectId: DEMO.id, first: 2 }), 'issues.nodes')).toHaveLength(2);
-      const createdId = at(await call('create_issue', { input: { projectId: DEMO.id, title: 'From MCP', priority: 'low' } }), 'createIssue.id');
+      const createdId = at(await call('create_issue', { input: { projectId: DEMO.id, title: 'From MCP', priority: 'low' } }), 'createIssue.issue.id');
       expect(at(await call('get_issue', { issueId: createdId }), 'issue.title')).toBe('From MCP');
-      expect(at(await call('update_issue', { input: { issueId: createdId, title: 'From MCP (edited)' } }), 'updateIssue.title')).toBe('From MCP (edited)');
-      expect(at(await call('move_issue', { issueId: createdId, stateId: DEMO.states.done }), 'moveIssue.stateId')).toBe(DEMO.states.done);
-      expect(at(await call('add_comment', { issueId: createdId, body: 'Done via MCP' }), 'addComment.comment.body')).toBe('Done via MCP');
-      expect(at(await call('set_issue_labels', { issueId: createdId, labelIds: [DEMO.labels.docs] }), 'setIssueLabels.labelIds')).toEqual([DEMO.labels.docs]);
-      expect(at(await call('set_issue_assignees', { issueId: createdId, assigneeIds: ['local-user'] }), 'setIssueAssignees.assigneeIds')).toEqual(['local-user']);
+      expect(at(await call('update_issue', { input: { issueId: createdId, title: 'From MCP (edited)' } }), 'updateIssue.changes.0.after')).toBe('From MCP (edited)');
+      expect(at(await call('move_issue', { issueId: createdId, stateId: DEMO.states.done }), 'moveIssue.changes.0.after')).toBe(DEMO.states.done);
+      expect(at(await call('add_comment', { issueId: createdId, body: 'Done via MCP' }), 'addComment.changes.0.after')).toBe('Done via MCP');
+      expect(at(await call('set_issue_labels', { issueId: createdId, labelIds: [DEMO.labels.docs] }), 'setIssueLabels.changes.0.after')).toEqual([DEMO.labels.docs]);
+      expect(at(await call('set_issue_assignees', { issueId: createdId, assigneeIds: ['local-user'] }), 'setIssueAssignees.changes.0.after')).toEqual(['local-user']);
+      expect(at(await call('get_issue', { issueId: createdId }), 'issue')).toMatchObject({
+        title: 'From MCP (edited)', stateId: DEMO.states.done, labelIds: [DEMO.labels.docs], assigneeIds: ['local-user'],
+      });
     } finally {
       await client.close();
     }

@@ -27,6 +27,7 @@ describe('the reference Tasker conforms to the adapter contract', () => {
       outsiderProject: 'PRIV',
       outsiderMemberUserId: 'outsider-user',
       secondProject: 'OPS',
+      guestUserId: 'outsider-user',
     });
   });
 

@@ -73,7 +73,7 @@ describe('reference Tasker server', () => {
     const writes = [
       () => client.call('PATCH', path, { body: { project_id: DEMO.id, priority: 'low' }, now }),
       () => client.call('POST', `${path}/move`, { body: { project_id: DEMO.id, state_id: DEMO.states.done }, now }),
-      () => client.call('POST', `${path}/comments`, { body: { project_id: DEMO.id, body: 'noted' }, now }),
+      () => client.call('POST', `${path}/comments`, { body: { project_id: DEMO.id, comment_html: '<p>noted</p>' }, now }),
       () => client.call('PUT', `${path}/labels`, { body: { project_id: DEMO.id, label_ids: [DEMO.labels.docs] }, now }),
       () => client.call('PUT', `${path}/assignees`, { body: { project_id: DEMO.id, assignee_ids: ['teammate-user'] }, now }),
     ];
@@ -210,7 +210,8 @@ describe('reference Tasker on a PGlite data directory', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two cold starts of an on-disk PGlite (schema and seed each time) on a busy machine: a bound, not a speed target.
+  }, 120_000);
 
   it('refuses a short signing secret', async () => {
     await expect(startReferenceTasker({ signingSecret: 'too-short' })).rejects.toThrow(/at least 32/);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO_IDS, startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
+import { SCOPES } from '../../src/auth/scopes.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { createAgent, createToken, setGrant } from './fixtures.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
@@ -18,6 +19,9 @@ export interface TestStack {
   agentWith(grants: Record<string, string[]>, name?: string): Promise<{ agentId: string; token: string; tokenId: string }>;
   close(): Promise<void>;
 }
+
+/** Every scope, as GraphQL spells them: a fully trusted agent. */
+export const ALL_SCOPES = SCOPES.map((scope) => scope.replace(':', '_').toUpperCase());
 
 export const DEMO = DEMO_IDS.projects.DEMO;
 export const OPS = DEMO_IDS.projects.OPS;

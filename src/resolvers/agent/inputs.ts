@@ -21,3 +21,9 @@ export const IdListSchema = z
 
 /** Every write accepts an idempotency key (the write frame makes one when the agent gives none). */
 export const KeyField = { idempotencyKey: IdempotencyKeySchema.optional() };
+
+/** Every write can be tried first: `dryRun: true` answers what would change and writes nothing. */
+export const DryRunField = { dryRun: z.boolean().optional() };
+
+/** Markdown an agent writes; Tasker receives it as sanitized HTML. */
+export const MarkdownSchema = z.string().max(100_000, { message: 'text is at most 100000 characters' });

@@ -26,6 +26,11 @@ export async function locateIssue(deps: GatewayDeps, call: AgentCall, issueId: s
     throw error;
   }
   call.record.details.projectId = issue.project_id;
+  // Addressed by key (DEMO-12): the audit keeps the id, and the key the agent used.
+  if (issue.id !== issueId) {
+    call.record.targetId = issue.id;
+    call.record.details.issueRef = issueId;
+  }
   const granted = call.principal.grants.get(issue.project_id);
   if (granted === undefined) {
     call.record.denial = `FORBIDDEN: issue ${issueId} belongs to project ${issue.project_id}, which is not granted to this agent`;

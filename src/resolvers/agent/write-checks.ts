@@ -1,4 +1,5 @@
 import { GatewayError } from '../../errors/gateway-error.js';
+import { htmlToMarkdown } from '../../rich-text/index.js';
 import type { IssueChanges, NewIssue, TaskerComment, TaskerIssue } from '../../tasker/contract.js';
 
 /**
@@ -16,11 +17,24 @@ function notApplied(what: string[]): GatewayError {
 
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set([...a, ...b]).size === new Set(a).size;
 
-function changedFieldsMissing(issue: TaskerIssue, changes: IssueChanges): string[] {
+/**
+ * Tasker sanitizes HTML as Plane does, so markup may come back spelled differently; what must
+ * survive is the text, compared as Markdown.
+ */
+const text = (html: string) => htmlToMarkdown(html).markdown;
+const holdsText = (stored: string, sent: string) => text(stored).includes(text(sent));
+
+function changedFieldsMissing(issue: TaskerIssue, changes: IssueChanges | NewIssue): string[] {
   const missing: string[] = [];
-  for (const field of ['title', 'description', 'priority', 'start_date', 'target_date'] as const) {
-    if (changes[field] !== undefined && issue[field] !== changes[field]) missing.push(field);
+  for (const field of ['title', 'priority', 'start_date', 'target_date', 'parent_id'] as const) {
+    const wanted = (changes as Record<string, unknown>)[field];
+    if (wanted !== undefined && issue[field] !== wanted) missing.push(field);
   }
+  const description =
+    changes.description_html ??
+    ('description_append_html' in changes ? changes.description_append_html : undefined) ??
+    ('description_prepend_html' in changes ? changes.description_prepend_html : undefined);
+  if (description !== undefined && !holdsText(issue.description_html, description)) missing.push('description_html');
   return missing;
 }
 
@@ -50,9 +64,19 @@ export function checkAssignees(issue: TaskerIssue, assigneeIds: string[]): void 
   if (!sameSet(issue.assignee_ids, assigneeIds)) throw notApplied(['assignee_ids']);
 }
 
-export function checkCommented(comment: TaskerComment, issueId: string, body: string): void {
+/** A delta is applied when every added id is there and every removed one is gone. */
+export function checkDelta(actual: readonly string[], delta: { add: readonly string[]; remove: readonly string[] }, field: string): void {
+  const has = new Set(actual);
+  if (delta.add.some((id) => !has.has(id)) || delta.remove.some((id) => has.has(id) && !delta.add.includes(id))) throw notApplied([field]);
+}
+
+export function checkCycle(issue: TaskerIssue, cycleId: string | null): void {
+  if (issue.cycle_id !== cycleId) throw notApplied(['cycle_id']);
+}
+
+export function checkCommented(comment: TaskerComment, issueId: string, html: string): void {
   const missing: string[] = [];
   if (comment.issue_id !== issueId) missing.push('comment.issue_id');
-  if (comment.body !== body) missing.push('comment.body');
+  if (!holdsText(comment.comment_html, html)) missing.push('comment.comment_html');
   if (missing.length > 0) throw notApplied(missing);
 }

@@ -1,26 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import type { Scope } from '../../auth/scopes.js';
+import { forbidden } from '../../errors/gateway-error.js';
 import { runIdempotent } from '../../idempotency/idempotency.js';
+import type { TaskerIssue, TaskerProject } from '../../tasker/contract.js';
 import type { CallContext, GatewayDeps } from '../context.js';
-import { type AgentCall, requireProjectScope, runAgentCall } from './agent-call.js';
+import { type AgentCall, noteTasker, requireProjectScope, runAgentCall } from './agent-call.js';
 import { locateIssue } from './issue-access.js';
 import { grantedProject } from './project-access.js';
+import type { WriteResult } from './write-result.js';
 
 /**
  * The one frame every agent write passes through, inside the call frame (agent-call.ts): the
- * grant check on the project the write lands in, then the write, once, under an idempotency key.
- * Issue-addressed writes use `writeToIssue`, project-addressed ones `writeToProject`; both end in
- * `idempotentWrite`, so a rule that must hold for every write belongs there.
+ * grant check on the project the write lands in, the owner's role there (Plane's guests do not
+ * write), the write's own checks, then either a dry run (nothing sent, no key spent, audited as a
+ * dry run) or the write, once, under an idempotency key. Issue-addressed writes use
+ * `writeToIssue`, project-addressed ones `writeToProject`; both end in `idempotentWrite`, so a
+ * rule that must hold for every write belongs here.
  */
-export interface WriteSpec<T> {
+export interface WriteSpec {
   tool: string;
   idempotencyKey: string | undefined;
+  dryRun: boolean;
   /** What the idempotency key is bound to: the same key with another input is refused. */
   input: Record<string, unknown>;
   /** Facts for the audit event, recorded even when the answer is a replay. */
   details?: Record<string, unknown>;
-  /** Facts about the answer for the audit event (e.g. the id of what was created), replay or not. */
-  describe?: (result: T) => Record<string, unknown>;
+}
+
+/** Where a write lands, as the frame found it: the project, and the issue before the write (null for a create). */
+export interface WriteTarget<Current extends TaskerIssue | null = TaskerIssue | null> {
+  project: TaskerProject;
+  current: Current;
+}
+
+export interface WriteSteps<Current extends TaskerIssue | null> {
+  /** Checks that need Tasker's current state; they run for dry runs and real writes alike. */
+  check?: (call: AgentCall, target: WriteTarget<Current>) => Promise<void>;
+  /** What the write would do, computed without writing. */
+  plan: (call: AgentCall, target: WriteTarget<Current>) => Promise<WriteResult>;
+  write: (call: AgentCall, taskerKey: string, target: WriteTarget<Current>) => Promise<WriteResult>;
 }
 
 /**
@@ -49,23 +67,56 @@ async function idempotentWrite<T>(
   return run.result;
 }
 
+/** Plane's guests read but never write; the gateway says so before Tasker has to. */
+async function writableProject(deps: GatewayDeps, call: AgentCall, projectId: string): Promise<TaskerProject> {
+  const project = noteTasker(call, await deps.tasker.getProject(call.caller, projectId));
+  if (project.owner_role === 'guest') {
+    throw forbidden(
+      `the agent's owner is a guest in project ${project.identifier}; in Tasker guests can read but not write, so this agent cannot write there`,
+      { projectId, reason: 'GUEST_OWNER' },
+    );
+  }
+  return project;
+}
+
 /**
- * An issue-addressed write: find the issue's project and check the scope there, then write once
- * under the idempotency key, in the project the check approved.
+ * After the grant check: a dry run checks and plans; a write first looks for a stored answer under
+ * its key (a replay needs nothing from Tasker), and only a first run checks the owner's role and
+ * the write's own rules, then writes.
  */
-export async function writeToIssue<T>(
+async function perform<Current extends TaskerIssue | null>(
+  deps: GatewayDeps,
+  call: AgentCall,
+  spec: WriteSpec,
+  steps: WriteSteps<Current>,
+  locate: { projectId: string; current: Current },
+): Promise<WriteResult> {
+  Object.assign(call.record.details, spec.details);
+  const prepare = async (): Promise<WriteTarget<Current>> => {
+    const target = { project: await writableProject(deps, call, locate.projectId), current: locate.current };
+    await steps.check?.(call, target);
+    return target;
+  };
+  if (spec.dryRun) {
+    call.record.details.dryRun = true;
+    return steps.plan(call, await prepare());
+  }
+  const result = await idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, spec.input, async (key) => steps.write(call, key, await prepare()));
+  if (result.issue !== null) call.record.details.issueId = result.issue.id;
+  return result;
+}
+
+/** An issue-addressed write: the scope is checked on the issue's own project. */
+export async function writeToIssue(
   deps: GatewayDeps,
   ctx: CallContext,
-  spec: WriteSpec<T> & { scope: Scope; issueId: string },
-  write: (call: AgentCall, taskerKey: string, projectId: string) => Promise<T>,
-): Promise<T> {
+  spec: WriteSpec & { scope: Scope; issueRef: string },
+  steps: WriteSteps<TaskerIssue>,
+): Promise<WriteResult> {
   return runAgentCall(deps, ctx, spec.tool, async (call) => {
-    const current = await locateIssue(deps, call, spec.issueId, spec.scope);
-    Object.assign(call.record.details, spec.details);
-    const input = { issueId: spec.issueId, ...spec.input };
-    const result = await idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, input, (key) => write(call, key, current.project_id));
-    Object.assign(call.record.details, spec.describe?.(result));
-    return result;
+    const current = await locateIssue(deps, call, spec.issueRef, spec.scope);
+    const input = { issueId: current.id, ...spec.input };
+    return perform(deps, call, { ...spec, input }, steps, { projectId: current.project_id, current });
   });
 }
 
@@ -73,20 +124,16 @@ export async function writeToIssue<T>(
  * A project-addressed write (creating an issue): the project is named by id or identifier, and
  * every scope in `scopes` must hold on that very project before anything is sent.
  */
-export async function writeToProject<T>(
+export async function writeToProject(
   deps: GatewayDeps,
   ctx: CallContext,
-  spec: WriteSpec<T> & { scopes: readonly [Scope, ...Scope[]]; projectRef: string },
-  write: (call: AgentCall, taskerKey: string, projectId: string) => Promise<T>,
-): Promise<T> {
+  spec: WriteSpec & { scopes: readonly [Scope, ...Scope[]]; projectRef: string },
+  steps: WriteSteps<null>,
+): Promise<WriteResult> {
   return runAgentCall(deps, ctx, spec.tool, async (call) => {
     const [first, ...more] = spec.scopes;
     const projectId = await grantedProject(deps, call, spec.projectRef, first);
     for (const scope of more) requireProjectScope(call, projectId, scope);
-    Object.assign(call.record.details, spec.details);
-    const writeOnce = (key: string) => write(call, key, projectId);
-    const result = await idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, spec.input, writeOnce);
-    Object.assign(call.record.details, spec.describe?.(result));
-    return result;
+    return perform(deps, call, spec, steps, { projectId, current: null });
   });
 }
