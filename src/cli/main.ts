@@ -9,8 +9,9 @@ const USAGE = `tasker-agent — connect a local AI agent to NODE.DC Tasker throu
 
   tasker-agent pair <CODE> --gateway <URL> [--print-token]
       trade a pairing code from the NODE.DC Launcher for this agent's token (stored 0600)
-  tasker-agent mcp
+  tasker-agent mcp [--toolsets issues,comments|all]
       run an MCP server on stdio for Codex, Claude Code and other MCP clients
+      (default toolsets: context, issues, comments; more: relations, planning)
   tasker-agent doctor
       check the gateway, the stored token and the agent's grants
   tasker-agent codex-config [--name tasker] [--gateway <URL>]
@@ -26,13 +27,14 @@ export async function run(argv: string[], io: CommandIO = processIO): Promise<nu
         gateway: { type: 'string' },
         'print-token': { type: 'boolean', default: false },
         name: { type: 'string', default: 'tasker' },
+        toolsets: { type: 'string' },
       },
     });
     switch (command) {
       case 'pair':
         return await pair(io, positionals[0], { ...(values.gateway ? { gateway: values.gateway } : {}), printToken: values['print-token'] });
       case 'mcp':
-        return await mcp(io);
+        return await mcp(io, { toolsets: values.toolsets });
       case 'doctor':
         return await doctor(io);
       case 'codex-config':

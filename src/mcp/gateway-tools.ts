@@ -8,6 +8,7 @@ import type { CallContext } from '../resolvers/context.js';
 import type { ToolManifest } from './tool-manifest.js';
 import type { GraphQLAnswer } from './tool-results.js';
 import { createToolServer, type OperationExecutor, type ToolCallRefusal } from './tool-server.js';
+import type { ToolsetName } from './toolsets.js';
 
 /**
  * The tool server for one authenticated POST to /mcp: the agent's own tools, its calls run as
@@ -18,6 +19,8 @@ export interface AgentMcpCall {
   ctx: CallContext & { principal: AgentPrincipal };
   request: Request;
   server: NodeServerContext;
+  /** The toolsets the client selected (X-MCP-Toolsets), or the defaults. */
+  toolsets: ReadonlySet<ToolsetName>;
 }
 
 export interface GatewayToolsDeps {
@@ -94,6 +97,7 @@ export function createGatewayToolServer(deps: GatewayToolsDeps, call: AgentMcpCa
   return createToolServer({
     manifest: deps.manifest,
     scopes: () => agentScopes(principal),
+    toolsets: call.toolsets,
     executor: graphqlExecutor(deps.yoga, call),
     listCacheHint: toolsListCacheHint(principal, deps.toolsListTtlSeconds, deps.now()),
     recordRefusal: (refusal) => auditToolRefusal(deps.db, call.ctx, refusal),

@@ -1,4 +1,5 @@
 import { type AuthInfo, isJsonContentType, type McpRequestContext } from '@modelcontextprotocol/server';
+import { parseToolsets } from './toolsets.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { agentScopes } from '../auth/principal.js';
 import { SCOPES } from '../auth/scopes.js';
@@ -123,7 +124,10 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
     if (ctx.principal.kind !== 'agent') {
       return rpcError(403, -32600, 'the MCP endpoint is for agent tokens, not Launcher tokens', { headers: requestIdHeader });
     }
-    const call: AgentMcpCall = { ctx: { ...ctx, principal: ctx.principal }, request, server };
+    // A client may narrow the listed tools to some toolsets (github-mcp-server's X-MCP-Toolsets).
+    const selection = parseToolsets(request.headers.get('x-mcp-toolsets'));
+    if (!selection.ok) return rpcError(400, -32600, `X-MCP-Toolsets: ${selection.message}`, { headers: requestIdHeader });
+    const call: AgentMcpCall = { ctx: { ...ctx, principal: ctx.principal }, request, server, toolsets: selection.toolsets };
 
     if (!isJsonContentType(request.headers.get('content-type'))) {
       return rpcError(415, -32600, 'Content-Type must be application/json', { headers: requestIdHeader });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
  *   # What the tool does, when to use it, what it returns.   (description, may span lines)
  *   # @param name  what the variable means                    (one per variable)
  *   # @destructive / # @idempotent                            (annotations for mutations)
+ *   # @toolset issues                                         (the toolset it belongs to, src/mcp/toolsets.ts)
  */
 export const OPERATIONS_DIR = fileURLToPath(new URL('./operations/', import.meta.url));
 
@@ -28,10 +29,11 @@ export interface OperationNotes {
   params: Record<string, string>;
   destructive: boolean;
   idempotent: boolean;
+  toolset: string | undefined;
 }
 
 export function readOperationNotes(source: string): OperationNotes {
-  const notes: OperationNotes = { description: '', params: {}, destructive: false, idempotent: false };
+  const notes: OperationNotes = { description: '', params: {}, destructive: false, idempotent: false, toolset: undefined };
   const description: string[] = [];
   for (const raw of source.split('\n')) {
     const line = raw.trim();
@@ -44,6 +46,7 @@ export function readOperationNotes(source: string): OperationNotes {
     if (param?.[1] && param[2]) notes.params[param[1]] = param[2].trim();
     else if (text === '@destructive') notes.destructive = true;
     else if (text === '@idempotent') notes.idempotent = true;
+    else if (/^@toolset\s+\w+$/.test(text)) notes.toolset = text.split(/\s+/)[1];
     else if (text.startsWith('@')) throw new Error(`unknown note "${text}"`);
     else description.push(text);
   }

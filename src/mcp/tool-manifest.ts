@@ -9,8 +9,9 @@ import {
   validate,
 } from 'graphql';
 import { type Scope, sortScopes } from '../auth/scopes.js';
-import { type JsonSchema, nonNullSelectionSchema, type ObjectJsonSchema, variablesSchema } from './json-schema.js';
+import { type JsonSchema, nonNullSelectionSchema, SHARED_ARGUMENTS, type ObjectJsonSchema, variablesSchema } from './json-schema.js';
 import { type OperationFile, readOperationNotes } from './operation-files.js';
+import { isToolset, type ToolsetName } from './toolsets.js';
 
 /**
  * Turns the persisted operations into MCP tool definitions. Everything about a tool comes from
@@ -23,6 +24,7 @@ export interface ToolDefinition {
   title: string;
   description: string;
   operationName: string;
+  toolset: ToolsetName;
   /** sha256 of the printed document: the persisted operation id. */
   operationId: string;
   kind: 'query' | 'mutation';
@@ -82,8 +84,13 @@ export function buildToolManifest(schema: GraphQLSchema, files: OperationFile[])
     const notes = readOperationNotes(source);
     if (!notes.description) throw new Error(`${file}: a tool needs a description comment`);
     const variables = (operation.variableDefinitions ?? []).map((definition) => definition.variable.name.value);
-    for (const variable of variables) if (!notes.params[variable]) throw new Error(`${file}: $${variable} has no "# @param" note`);
+    for (const variable of variables) {
+      if (!notes.params[variable] && !SHARED_ARGUMENTS.has(variable)) throw new Error(`${file}: $${variable} has no "# @param" note`);
+    }
     for (const param of Object.keys(notes.params)) if (!variables.includes(param)) throw new Error(`${file}: @param ${param} is not a variable`);
+    const scopes = rootScopes(schema, operation);
+    const toolset = notes.toolset;
+    if (toolset === undefined || !isToolset(toolset)) throw new Error(`${file}: a tool needs "# @toolset <name>" naming a toolset of src/mcp/toolsets.ts`);
     const isQuery = operation.operation === 'query';
     if (isQuery && (notes.destructive || notes.idempotent)) throw new Error(`${file}: queries are read-only; drop @destructive/@idempotent`);
 
@@ -96,9 +103,10 @@ export function buildToolManifest(schema: GraphQLSchema, files: OperationFile[])
       title: toTitle(name),
       description: notes.description,
       operationName: name,
+      toolset,
       operationId: id,
       kind: isQuery ? 'query' : 'mutation',
-      scopes: rootScopes(schema, operation),
+      scopes,
       inputSchema: variablesSchema(schema, operation, notes.params),
       outputSchema: nonNullSelectionSchema(root, operation.selectionSet),
       annotations: {

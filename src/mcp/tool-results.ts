@@ -1,3 +1,4 @@
+import { compactText } from './compact-text.js';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 
 /**
@@ -35,7 +36,7 @@ const DEFAULT_NEXT_STEP = 'The gateway could not complete this call. Tell the us
 export function toToolResult(answer: GraphQLAnswer, requestId: string): CallToolResult {
   const errors = answer.errors ?? [];
   if (errors.length === 0 && answer.data) {
-    return { content: [{ type: 'text', text: JSON.stringify(answer.data, null, 2) }], structuredContent: answer.data };
+    return { content: [{ type: 'text', text: compactText(answer.data) }], structuredContent: answer.data };
   }
   return toolError(
     errors.map((error) => {

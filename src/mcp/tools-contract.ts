@@ -1,6 +1,7 @@
 import { SCOPE_DESCRIPTIONS } from '../auth/scopes.js';
 import type { JsonSchema } from './json-schema.js';
 import { listedTools } from './tool-listing.js';
+import { DEFAULT_TOOLSETS, TOOLSET_NAMES, TOOLSETS, type ToolsetName } from './toolsets.js';
 import type { ToolManifest } from './tool-manifest.js';
 
 /**
@@ -39,8 +40,10 @@ function outputFields(schema: JsonSchema, prefix = ''): string[] {
 }
 
 export function renderToolsContract(manifest: ToolManifest): string {
-  const allScopes = Object.keys(SCOPE_DESCRIPTIONS) as (keyof typeof SCOPE_DESCRIPTIONS)[];
-  const listing = JSON.stringify({ tools: listedTools(manifest.tools, new Set(allScopes)) });
+  const allScopes = new Set(Object.keys(SCOPE_DESCRIPTIONS) as (keyof typeof SCOPE_DESCRIPTIONS)[]);
+  /** Bytes of the `tools/list` result (`{"tools":[…]}`) an agent holding every scope gets for these toolsets. */
+  const bytes = (toolsets: readonly ToolsetName[]) => Buffer.byteLength(JSON.stringify({ tools: listedTools(manifest.tools, allScopes, new Set(toolsets)) }));
+  const toolsIn = (toolset: ToolsetName) => manifest.tools.filter((tool) => tool.toolset === toolset).map((tool) => `\`${tool.name}\``);
   const lines = [
     '# MCP tools contract',
     '',
@@ -48,10 +51,22 @@ export function renderToolsContract(manifest: ToolManifest): string {
     '',
     'Each tool is one persisted GraphQL operation. A tool call runs that operation through the same GraphQL',
     'execution path as every other call (graphql-shield, Pothos scope-auth, project grants, audit, idempotency).',
-    '`tools/list` shows an agent only the tools whose scopes its token holds on at least one granted project.',
+    '`tools/list` shows an agent only the tools whose scopes its token holds on at least one granted project, and of',
+    'those only the selected toolsets: the defaults, or what the client names in the `X-MCP-Toolsets` header',
+    '(`tasker-agent mcp --toolsets …` for the stdio wrapper; `all` for every toolset). Selecting narrows the list only;',
+    'every call is checked the same way. `dryRun`, `idempotencyKey`, `first` and `after` are explained once, in the',
+    "server's instructions, not in every tool. Output schemas name each answer's root fields; the fields inside are",
+    "the operation's selection, shown in the text content.",
     '',
     `- Tools: ${manifest.tools.length}`,
-    `- Size of the \`tools/list\` answer for an agent holding every scope: ${Buffer.byteLength(listing)} bytes`,
+    `- \`tools/list\` for the default toolsets (${DEFAULT_TOOLSETS.join(', ')}), every scope held: ${bytes(DEFAULT_TOOLSETS)} bytes`,
+    `- \`tools/list\` for all toolsets, every scope held: ${bytes(TOOLSET_NAMES)} bytes`,
+    '',
+    '| Toolset | Default | Tools | `tools/list` bytes |',
+    '| --- | --- | --- | --- |',
+    ...TOOLSET_NAMES.map(
+      (toolset) => `| \`${toolset}\` — ${TOOLSETS[toolset]} | ${DEFAULT_TOOLSETS.includes(toolset) ? 'yes' : 'no'} | ${toolsIn(toolset).join(', ')} | ${bytes([toolset])} |`,
+    ),
     '',
     '| Tool | Scopes | Kind | Annotations |',
     '| --- | --- | --- | --- |',

@@ -1,9 +1,9 @@
 /** Argument pieces the agent domain files share. */
 export const idempotencyKeyArg = {
-  description: 'Optional. Retrying with the same key and input returns the first answer instead of writing twice (24 h).',
+  description: 'Reuse when retrying: the first answer comes back, nothing is written twice (24 h).',
 };
 
-export const dryRunArg = { description: 'Answer what would change, write nothing and spend no idempotency key.' };
+export const dryRunArg = { description: 'true: show the change, make none.' };
 
 /** GraphQL ID arguments arrive as string | number; Tasker ids are strings. */
 export const idOrNull = (value: string | number | null | undefined) => (value == null ? null : String(value));

@@ -57,16 +57,16 @@ const IssueConnection = builder.objectRef<Page<IssueView>>('IssueConnection').im
 
 const CreateIssueInput = builder.inputType('CreateIssueInput', {
   fields: (t) => ({
-    projectId: t.id({ required: true, description: 'Project id or identifier (e.g. DEMO).' }),
+    projectId: t.id({ required: true, description: 'Id or identifier (DEMO).' }),
     title: t.string({ required: true }),
     description: t.string({ description: 'Markdown.' }),
     priority: t.field({ type: PriorityEnum }),
-    stateId: t.id({ description: 'Defaults to the project’s default state.' }),
-    parentId: t.id({ description: 'Makes it a sub-issue of this issue (id or key, same project).' }),
+    stateId: t.id({ description: 'Default: the project’s default state.' }),
+    parentId: t.id({ description: 'Parent issue (sub-issue), same project.' }),
     labelIds: t.idList({ description: 'Needs labels:write.' }),
-    assigneeIds: t.idList({ description: 'Member user ids (not guests); needs assignees:write. Default: the project’s default assignee.' }),
+    assigneeIds: t.idList({ description: 'Member user ids, not guests (assignees:write).' }),
     startDate: t.string({ description: 'YYYY-MM-DD' }),
-    targetDate: t.string({ description: 'YYYY-MM-DD, not before startDate' }),
+    targetDate: t.string({ description: 'YYYY-MM-DD' }),
     idempotencyKey: t.string(idempotencyKeyArg),
     dryRun: t.boolean(dryRunArg),
   }),
@@ -74,15 +74,15 @@ const CreateIssueInput = builder.inputType('CreateIssueInput', {
 
 const UpdateIssueInput = builder.inputType('UpdateIssueInput', {
   fields: (t) => ({
-    issueId: t.id({ required: true, description: 'Issue id or key (DEMO-12).' }),
+    issueId: t.id({ required: true, description: 'Id or key (DEMO-12).' }),
     title: t.string(),
     description: t.string({ description: 'Markdown.' }),
     descriptionMode: t.field({ type: DescriptionModeEnum, description: 'replace (default), append or prepend.' }),
-    confirmRichContentLoss: t.boolean({ description: 'Allow replacing a description whose richContent would be lost.' }),
+    confirmRichContentLoss: t.boolean({ description: 'Allow losing richContent when replacing.' }),
     priority: t.field({ type: PriorityEnum }),
     startDate: t.string({ description: 'YYYY-MM-DD' }),
     targetDate: t.string({ description: 'YYYY-MM-DD' }),
-    parentId: t.id({ description: 'New parent (id or key, same project).' }),
+    parentId: t.id({ description: 'New parent, same project.' }),
     clearParent: t.boolean({ description: 'Make it top-level again.' }),
     idempotencyKey: t.string(idempotencyKeyArg),
     dryRun: t.boolean(dryRunArg),

@@ -98,7 +98,7 @@ describe.each(CLIENTS)('tasker-agent mcp (stdio) with the %s client', (kind) => 
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual([
-        'create_issue', 'get_agent_session', 'get_issue', 'get_issue_activity', 'get_issue_relations', 'get_project_context', 'get_project_planning',
+        'create_issue', 'get_agent_session', 'get_issue', 'get_issue_activity', 'get_project_context',
         'list_comments', 'list_issues', 'list_projects', 'move_issue', 'resolve_project', 'search_issues', 'update_issue',
       ]);
       const listed = await client.callTool({ name: 'list_issues', arguments: { projectId: DEMO.id, first: 1 } });
@@ -142,7 +142,8 @@ describe('tasker-agent mcp (stdio), every tool', () => {
       'PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE', 'COMMENTS_WRITE', 'LABELS_WRITE', 'ASSIGNEES_WRITE', 'RELATIONS_WRITE', 'LINKS_WRITE', 'PLANNING_WRITE',
     ]);
     const dir = await pairedConfigDir(everything);
-    const client = await connectStdio(wrapper(dir), '2.x modern');
+    const all = wrapper(dir);
+    const client = await connectStdio({ ...all, args: [...all.args, '--toolsets', 'all'] }, '2.x modern');
     try {
       const created = await client.callTool({ name: 'create_issue', arguments: { input: { projectId: DEMO.id, title: 'Every tool' } } });
       const issueId = (created.structuredContent as { createIssue: { issue: { id: string } } }).createIssue.issue.id;

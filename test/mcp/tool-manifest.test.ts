@@ -54,6 +54,8 @@ describe('persisted operations and their tools', () => {
     expect(bad('Stray', '# Reads.\n# @param nope x\nquery Stray { agentSession { tokenId } }')).toThrow(/@param nope is not a variable/);
     expect(bad('Launcher', '# Lists.\nquery Launcher { agents { nodes { id } } }')).toThrow(/not an agent field/);
     expect(bad('Wrong', '# Reads.\nquery Other { agentSession { tokenId } }')).toThrow(/named after its operation/);
+    expect(bad('Loose', '# Reads.\nquery Loose { agentSession { tokenId } }')).toThrow(/@toolset/);
+    expect(bad('Astray', '# Reads.\n# @toolset nowhere\nquery Astray { agentSession { tokenId } }')).toThrow(/@toolset/);
   });
 });
 

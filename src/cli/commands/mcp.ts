@@ -3,6 +3,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Scope } from '../../auth/scopes.js';
 import { loadToolManifest } from '../../mcp/manifest.js';
 import { createToolServer } from '../../mcp/tool-server.js';
+import { parseToolsets } from '../../mcp/toolsets.js';
 import { loadCredentials } from '../credentials.js';
 import { GatewayUnreachable, runPersistedOperation } from '../gateway-client.js';
 import type { CommandIO } from '../io.js';
@@ -13,7 +14,9 @@ import { fetchSession } from '../session.js';
  * call goes to the gateway as its persisted operation with the stored token; the tool list follows
  * the token's current scopes. stdout carries only the protocol; diagnostics go to stderr.
  */
-export async function mcp(io: CommandIO): Promise<number> {
+export async function mcp(io: CommandIO, options: { toolsets?: string | undefined } = {}): Promise<number> {
+  const selection = parseToolsets(options.toolsets);
+  if (!selection.ok) return io.fail(`tasker-agent: --toolsets: ${selection.message}`);
   const loaded = await loadCredentials();
   if (!loaded.ok) return io.fail(loaded.problem);
   const { gateway, token } = loaded.credentials;
@@ -36,6 +39,7 @@ export async function mcp(io: CommandIO): Promise<number> {
       createToolServer({
         manifest,
         scopes,
+        toolsets: selection.toolsets,
         executor: {
           async execute(tool, variables) {
             const requestId = randomUUID();
