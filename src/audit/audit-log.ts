@@ -2,6 +2,7 @@ import type { Principal } from '../auth/principal.js';
 import { principalActor } from '../auth/principal.js';
 import type { Executor } from '../db/database.js';
 import { insertAuditEvent } from '../db/repositories/audit-events.js';
+import { redactSecrets, redactSecretsIn } from '../secrets/scan.js';
 import type { AuditOutcome } from '../db/tables.js';
 
 /**
@@ -46,11 +47,12 @@ export async function recordAudit(db: Executor, principal: Principal, meta: Requ
     outcome: entry.outcome,
     target_type: entry.targetType ?? null,
     target_id: entry.targetId ?? null,
-    reason: entry.reason?.replace(/\u0000/g, '') ?? null,
+    // One redaction step for everything an event holds that a caller or Tasker could have written.
+    reason: entry.reason === undefined ? null : redactSecrets(entry.reason.replace(/\u0000/g, '')),
     tasker_status: entry.taskerStatus ?? null,
     latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
     // PostgreSQL cannot store NUL in jsonb; a fact about a call must never make its record fail.
-    details: JSON.stringify(entry.details ?? {}).replace(/\\u0000/g, ''),
+    details: JSON.stringify(redactSecretsIn(entry.details ?? {})).replace(/\\u0000/g, ''),
   });
 }
 

@@ -16,6 +16,7 @@ const ClaimsSchema = z.object({
   email: z.string().min(3).max(320),
   role: z.enum(['user', 'admin']),
   exp: z.number(),
+  iat: z.number().optional(),
 });
 
 export type LauncherJwtVerification = { ok: true; principal: LauncherPrincipal } | { ok: false; reason: string };
@@ -59,7 +60,12 @@ export function createLauncherJwtVerifier(config: Config['launcherJwt'], now: ()
 function checkClaims(payload: JWTPayload, maxTtlSeconds: number, now: () => number): LauncherJwtVerification {
   const claims = ClaimsSchema.safeParse(payload);
   if (!claims.success) return { ok: false, reason: 'launcher token lacks sub, email or a role of user|admin' };
-  const secondsLeft = claims.data.exp - Math.floor(now() / 1000);
+  const nowSeconds = Math.floor(now() / 1000);
+  // A token "issued" in the future was minted by a clock (or a hand) that cannot be trusted.
+  if (claims.data.iat !== undefined && claims.data.iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) {
+    return { ok: false, reason: 'launcher token claim "iat" lies in the future' };
+  }
+  const secondsLeft = claims.data.exp - nowSeconds;
   if (secondsLeft > maxTtlSeconds + CLOCK_TOLERANCE_SECONDS) {
     return { ok: false, reason: `launcher token lives too long (exp at most ${maxTtlSeconds} s ahead)` };
   }

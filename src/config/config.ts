@@ -214,6 +214,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     if (!e.LAUNCHER_JWT_SECRET && !e.LAUNCHER_JWT_PUBLIC_KEY) {
       problems.push('LAUNCHER_JWT_SECRET: required in production (or LAUNCHER_JWT_PUBLIC_KEY for EdDSA)');
     }
+    if (!e.LAUNCHER_JWT_ISSUER) {
+      problems.push('LAUNCHER_JWT_ISSUER: required in production (the iss claim the Launcher puts in its tokens)');
+    }
     if (!e.TASKER_URL) problems.push('TASKER_URL: required in production (the Tasker internal adapter base URL)');
     if (!e.TASKER_SIGNING_SECRET) problems.push('TASKER_SIGNING_SECRET: required in production (at least 32 characters)');
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development)');

@@ -13,6 +13,7 @@ export const ERROR_HTTP_STATUS = {
   IDEMPOTENCY_KEY_REUSED: 422,
   /** A replacement would destroy content Markdown cannot carry (mentions, images, …) and was not confirmed. */
   RICH_CONTENT_WOULD_BE_LOST: 409,
+  SECRET_DETECTED: 422,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   TASKER_WRITE_NOT_APPLIED: 502,

@@ -1,3 +1,5 @@
+import { redactSecrets } from '../secrets/scan.js';
+
 /**
  * One JSON object per line on stderr. Callers pass facts, never secrets: tokens, codes and
  * Authorization headers are not logged anywhere in the gateway.
@@ -15,7 +17,9 @@ export interface Logger {
 export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
   const log = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[at] < ORDER[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields })}\n`);
+    // Every level passes through the same redaction step: a credential that reached a message or a
+    // field (a caller's input quoted in an error) is written as [REDACTED kind].
+    write(`${redactSecrets(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields }))}\n`);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

@@ -42,7 +42,7 @@ describe('configuration', () => {
 
   it('requires its secrets and real services in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['LAUNCHER_JWT_SECRET', 'TASKER_URL', 'TASKER_SIGNING_SECRET', 'DATABASE_URL']) {
+    for (const name of ['LAUNCHER_JWT_SECRET', 'LAUNCHER_JWT_ISSUER', 'TASKER_URL', 'TASKER_SIGNING_SECRET', 'DATABASE_URL']) {
       expect(problems.some((problem) => problem.startsWith(`${name}:`)), name).toBe(true);
     }
   });

@@ -191,3 +191,21 @@ describe('Launcher JWT verification', () => {
     }
   });
 });
+
+describe('Launcher JWT time claims', () => {
+  it('refuses a token whose iat lies in the future', async () => {
+    const { SignJWT: Sign } = await import('jose');
+    const now = Math.floor(Date.now() / 1000);
+    const secret = gateway.config.launcherJwt.hs256Secret!;
+    const early = await new Sign({ email: 'alice@example.test', role: 'user' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setAudience(gateway.config.launcherJwt.audience)
+      .setIssuedAt(now + 3600)
+      .setExpirationTime(now + 200)
+      .sign(new TextEncoder().encode(secret));
+    const result = await graphql(gateway, '{ me { userId } }', { token: early });
+    expect(errorCode(result)).toBe('UNAUTHENTICATED');
+    expect(result.errors![0]!.message).toContain('"iat"');
+  });
+});

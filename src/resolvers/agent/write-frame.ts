@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Scope } from '../../auth/scopes.js';
 import { forbidden } from '../../errors/gateway-error.js';
+import { GatewayError } from '../../errors/gateway-error.js';
 import { runIdempotent } from '../../idempotency/idempotency.js';
+import { findSecretsIn } from '../../secrets/scan.js';
 import type { TaskerIssue, TaskerProject } from '../../tasker/contract.js';
 import type { CallContext, GatewayDeps } from '../context.js';
 import { type AgentCall, noteTasker, requireProjectScope, runAgentCall } from './agent-call.js';
@@ -40,6 +42,26 @@ export interface WriteSteps<Current extends TaskerIssue | null> {
   plan: (call: AgentCall, target: WriteTarget<Current>) => Promise<WriteResult>;
   write: (call: AgentCall, taskerKey: string, target: WriteTarget<Current>) => Promise<WriteResult>;
 }
+
+/**
+ * Agent-written text never carries a credential to Tasker (or into the idempotency store): any
+ * string of the write's input that holds one (src/secrets/rules.ts) refuses the whole write with
+ * SECRET_DETECTED, naming the kind, the field and the position, never the value.
+ */
+function refuseSecrets(call: AgentCall, input: Record<string, unknown>): void {
+  const findings = findSecretsIn(input);
+  if (findings.length === 0) return;
+  const where = findings.map((finding) => `${finding.kind} in ${finding.field} at characters ${finding.start}–${finding.end}`);
+  call.record.details.secretsFound = findings;
+  throw new GatewayError(
+    'SECRET_DETECTED',
+    `the input holds what looks like a credential (${where.join('; ')}); remove it and send the text again — the gateway does not pass credentials on to Tasker`,
+    { details: { findings } },
+  );
+}
+
+/** The key is agent-written text too: a credential must not become a stored key either. */
+const withKey = (spec: Pick<WriteSpec, 'input' | 'idempotencyKey'>) => ({ ...spec.input, ...(spec.idempotencyKey === undefined ? {} : { idempotencyKey: spec.idempotencyKey }) });
 
 /**
  * Runs a write under the agent's idempotency key (or a fresh one, so the gateway's own retries
@@ -91,6 +113,8 @@ async function perform<Current extends TaskerIssue | null>(
   steps: WriteSteps<Current>,
   locate: { projectId: string; current: Current },
 ): Promise<WriteResult> {
+  // Before any text leaves for Tasker, dry run or not.
+  refuseSecrets(call, withKey(spec));
   Object.assign(call.record.details, spec.details);
   const prepare = async (): Promise<WriteTarget<Current>> => {
     const target = { project: await writableProject(deps, call, locate.projectId), current: locate.current };
