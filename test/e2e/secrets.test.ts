@@ -46,12 +46,12 @@ describe('credentials in agent-written text', () => {
   });
 
   it('refuses a comment holding a private key block, and an idempotency key that is a credential', async () => {
-    const created = await runOperation<{ createIssue: { id: string } }>(stack.gateway, 'CreateIssue', {
+    const created = await runOperation<{ createIssue: { issue: { id: string } } }>(stack.gateway, 'CreateIssue', {
       token,
       variables: { input: { projectId: DEMO.id, title: 'Clean issue' } },
     });
     expect(created.errors).toBeUndefined();
-    const issueId = created.data!.createIssue.id;
+    const issueId = created.data!.createIssue.issue.id;
     const comment = await runOperation(stack.gateway, 'AddComment', {
       token,
       variables: { issueId, body: 'key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----' },
