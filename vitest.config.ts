@@ -8,23 +8,46 @@ import { defineConfig } from 'vitest/config';
  */
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
+/**
+ * Nobody listening (connection refused, no such host or socket) means PostgreSQL is absent. Any
+ * other failure (a timeout on a busy machine, a server still starting, a refused login) is not
+ * absence: the probe keeps asking for a while and then fails the run, so the PostgreSQL half is
+ * never dropped silently because the server was slow to answer.
+ */
+const ABSENT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ENOTFOUND', 'EADDRNOTAVAIL']);
+const PROBE_PATIENCE_MS = 120_000;
+
+async function probeOnce(): Promise<'answers' | 'absent' | string> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
     await client.query('select 1');
-    return true;
-  } catch {
-    return false;
+    return 'answers';
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return code && ABSENT_CODES.has(code) ? 'absent' : `${code ?? 'no code'}: ${(error as Error).message}`;
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+async function postgresAnswers(): Promise<boolean> {
+  const deadline = Date.now() + PROBE_PATIENCE_MS;
+  for (;;) {
+    const outcome = await probeOnce();
+    if (outcome === 'answers') return true;
+    if (outcome === 'absent') return false;
+    if (Date.now() > deadline) {
+      throw new Error(`PostgreSQL at ${POSTGRES_ADMIN_URL} is there but does not answer (${outcome}); fix it or point TEST_POSTGRES_URL elsewhere.`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
 export default defineConfig(async () => {
   const withPostgres = await postgresAnswers();
   if (!withPostgres) {
-    const message = `PostgreSQL at ${POSTGRES_ADMIN_URL} does not answer`;
+    const message = `PostgreSQL at ${POSTGRES_ADMIN_URL} is absent (nothing listens there)`;
     if (process.env.CI === 'true') throw new Error(`${message}; CI requires it (set TEST_POSTGRES_URL).`);
     process.stderr.write(`\n⚠ ${message}: running the PGlite suites only.\n\n`);
   }

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +7,11 @@ import { createAgent, setGrant } from '../support/fixtures.js';
 import { graphql } from '../support/gateway.js';
 import { type ClientKind, connectStdio, textOf } from '../support/mcp-client.js';
 import { DEMO_IDS } from '../../reference-tasker/index.js';
+import { SPAWN_LIMIT, tempDirs } from '../support/processes.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
 
 /** The CLI as a user runs it: a separate process, talking to the gateway over loopback HTTP. */
+const temp = tempDirs();
 const BIN = fileURLToPath(new URL('../../bin/tasker-agent.js', import.meta.url));
 
 function cli(args: string[], configDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -18,6 +19,7 @@ function cli(args: string[], configDir: string): Promise<{ code: number | null; 
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH, TASKER_AGENT_CONFIG_DIR: configDir },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...SPAWN_LIMIT,
     });
     let stdout = '';
     let stderr = '';
@@ -41,7 +43,7 @@ async function pairingCode(forAgent = agentId): Promise<string> {
 }
 
 async function pairedConfigDir(forAgent = agentId): Promise<string> {
-  const dir = join(mkdtempSync(join(tmpdir(), 'tasker-agent-')), 'config');
+  const dir = join(temp.make('tasker-agent-'), 'config');
   const paired = await cli(['pair', await pairingCode(forAgent), '--gateway', stack.gateway.url], dir);
   expect(paired.code, paired.stderr).toBe(0);
   return dir;
@@ -52,11 +54,14 @@ beforeAll(async () => {
   agentId = await createAgent(stack.gateway, stack.owner, 'Laptop Codex');
   await setGrant(stack.gateway, stack.owner, agentId, DEMO.id, ['PROJECTS_READ', 'ISSUES_READ', 'ISSUES_WRITE']);
 });
-afterAll(() => stack.close());
+afterAll(async () => {
+  await stack.close();
+  temp.removeAll();
+});
 
 describe('tasker-agent pair', () => {
   it('stores the token 0600 in the config folder without printing it, and says what was connected', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'tasker-agent-')), 'config');
+    const dir = join(temp.make('tasker-agent-'), 'config');
     const result = await cli(['pair', (await pairingCode()).toLowerCase(), '--gateway', `${stack.gateway.url}/`], dir);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Paired as agent "Laptop Codex" acting for local@example.test');
@@ -71,13 +76,13 @@ describe('tasker-agent pair', () => {
   });
 
   it('prints the token only when asked', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'tasker-agent-')), 'config');
+    const dir = join(temp.make('tasker-agent-'), 'config');
     const result = await cli(['pair', await pairingCode(), '--gateway', stack.gateway.url, '--print-token'], dir);
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^ndcag_/);
   });
 
   it('explains a refused or malformed code', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tasker-agent-'));
+    const dir = temp.make('tasker-agent-');
     const refused = await cli(['pair', 'BBBB-BBBB', '--gateway', stack.gateway.url], dir);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('pairing failed: NOT_FOUND');
@@ -201,7 +206,7 @@ describe('tasker-agent doctor and codex-config', () => {
   });
 
   it('says what to do when nothing is paired yet', async () => {
-    const result = await cli(['doctor'], mkdtempSync(join(tmpdir(), 'tasker-agent-')));
+    const result = await cli(['doctor'], temp.make('tasker-agent-'));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('run "tasker-agent pair <CODE> --gateway <URL>" first');
   });

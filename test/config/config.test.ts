@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { SPAWN_LIMIT, tempDirs, tsxEntry } from '../support/processes.js';
+
+const temp = tempDirs();
+afterAll(() => temp.removeAll());
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -49,9 +53,11 @@ describe('configuration', () => {
 
   it('stops `npm start` with a message naming the variable', async () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      const child = spawn(process.execPath, tsxEntry('src/main.ts'), {
+        cwd: temp.make('config-cwd-'),
         env: { PATH: process.env.PATH, PORT: 'not-a-port' },
         stdio: ['ignore', 'ignore', 'pipe'],
+        ...SPAWN_LIMIT,
       });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

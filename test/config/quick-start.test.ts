@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { SPAWN_LIMIT, stopProcess, tempDirs, tsxEntry } from '../support/processes.js';
 
 /**
  * The README's start command, as a new user runs it: no configuration, embedded database, the
@@ -10,14 +8,21 @@ import { afterAll, expect, it } from 'vitest';
  * database kind).
  */
 let child: ChildProcess | undefined;
-afterAll(() => {
-  child?.kill('SIGKILL');
+const temp = tempDirs();
+afterAll(async () => {
+  // SIGTERM, so the gateway stops its reference Tasker child too; SIGKILL would orphan it.
+  if (child) await stopProcess(child);
+  temp.removeAll();
 });
 
 it.runIf(process.env.TEST_DATABASE !== 'postgres')('starts on PGlite with the reference Tasker, serves a request, and stops cleanly', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'quick-start-'));
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const dataDir = temp.make('quick-start-');
+  // Started from an empty folder, so a developer's .env in the checkout is not read.
+  const workDir = temp.make('quick-start-cwd-');
+  child = spawn(process.execPath, tsxEntry('src/main.ts'), {
+    cwd: workDir,
     env: { PATH: process.env.PATH, PORT: '0', DATA_DIR: dataDir },
+    ...SPAWN_LIMIT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -38,5 +43,9 @@ it.runIf(process.env.TEST_DATABASE !== 'postgres')('starts on PGlite with the re
   const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
+  // The reference Tasker child went with it: nothing answers at its address any more.
+  const taskerUrl = /"taskerUrl":"(http:\/\/[^"]+)"/.exec(log)?.[1];
+  expect(taskerUrl, 'the reference Tasker address in the log').toBeDefined();
+  await expect(fetch(`${taskerUrl}/healthz`)).rejects.toThrow();
   expect(log).not.toMatch(/ndcag_|dev-secrets\.json.*[A-Za-z0-9_-]{40}/);
 }, 60_000);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +9,11 @@ import { renderToolsContract } from '../../src/mcp/tools-contract.js';
 import { pothosSchema } from '../../src/schema/index.js';
 import { createAgent, createToken, setGrant } from '../support/fixtures.js';
 import { errorCode, graphql, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { tempDirs } from '../support/processes.js';
 
 const built = buildToolManifest(pothosSchema, readOperationFiles());
+const temp = tempDirs();
+afterAll(() => temp.removeAll());
 
 describe('persisted operations and their tools', () => {
   it('the committed manifest is what the operation files build (run `npm run build:mcp`)', () => {
@@ -44,7 +46,7 @@ describe('persisted operations and their tools', () => {
   });
 
   it('refuses an operation file that disagrees with its notes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ops-'));
+    const dir = temp.make('ops-');
     const bad = (name: string, source: string) => {
       writeFileSync(join(dir, `${name}.graphql`), source);
       return () => buildToolManifest(pothosSchema, [{ file: `${name}.graphql`, source }]);
