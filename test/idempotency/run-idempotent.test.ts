@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { insertAgent } from '../../src/db/repositories/agents.js';
+import { ABANDONED_CLAIM_MS, canonicalJson, IDEMPOTENCY_TTL_MS, runIdempotent } from '../../src/idempotency/idempotency.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+/**
+ * The idempotency rules at their edges, on a real database with a movable clock: the canonical
+ * form that decides "same input", the 24-hour life of a key, and the takeover of a claim whose
+ * call died. The end-to-end behaviour is in test/e2e/idempotency.test.ts and write-effects.
+ */
+let database: TestDatabase;
+let db: Db;
+let agentId: string;
+let clock = Date.now();
+const now = () => new Date(clock);
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = await openDatabase(database.config);
+  await migrateToLatest(db);
+  agentId = (await insertAgent(db, { ownerUserId: 'u', ownerEmail: 'u@example.test', displayName: 'idempotency' })).id;
+});
+afterAll(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
+let counter = 0;
+const freshKey = () => `key-${(counter += 1)}`;
+const run = (key: string, input: unknown, result: unknown = { n: counter }, operation = 'createIssue') =>
+  runIdempotent(db, now, { agentId, key, operation, input }, async () => result);
+
+describe('canonicalJson', () => {
+  it('sorts object keys at every depth and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined, x: null }], c: 'x' } })).toBe('{"a":{"c":"x","d":[2,{"x":null,"z":1}]},"b":1}');
+  });
+
+  it('keeps array order and tells apart values JSON would confuse', () => {
+    expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
+    expect(canonicalJson({ a: '1' })).not.toBe(canonicalJson({ a: 1 }));
+    expect(canonicalJson({ a: null })).not.toBe(canonicalJson({}));
+    expect(canonicalJson('x')).toBe('"x"');
+    expect(canonicalJson(null)).toBe('null');
+  });
+
+  it('orders keys by code unit, not by locale', () => {
+    expect(canonicalJson({ b: 1, B: 2, a: 3 })).toBe('{"B":2,"a":3,"b":1}');
+    expect(canonicalJson({ a: 1, a1: 2 })).toBe('{"a":1,"a1":2}');
+  });
+});
+
+describe('runIdempotent', () => {
+  it('runs once and replays the stored answer for the same key and input in another key order', async () => {
+    const key = freshKey();
+    const first = await run(key, { title: 't', priority: 'low' }, { id: 'first' });
+    const second = await run(key, { priority: 'low', title: 't' }, { id: 'second' });
+    expect(first).toEqual({ result: { id: 'first' }, replayed: false });
+    expect(second).toEqual({ result: { id: 'first' }, replayed: true });
+  });
+
+  it('binds the key to the operation as well as the input', async () => {
+    const key = freshKey();
+    await run(key, { issueId: 'i' }, 'ok', 'moveIssue');
+    await expect(run(key, { issueId: 'i' }, 'ok', 'updateIssue')).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('forgets a key exactly when it expires, not a moment before', async () => {
+    const key = freshKey();
+    const start = clock;
+    await run(key, { v: 1 }, 'one');
+    try {
+      clock = start + IDEMPOTENCY_TTL_MS - 1;
+      expect(await run(key, { v: 2 }, 'two').catch((error: { code: string }) => error.code)).toBe('IDEMPOTENCY_KEY_REUSED');
+      clock = start + IDEMPOTENCY_TTL_MS;
+      expect(await run(key, { v: 2 }, 'two')).toEqual({ result: 'two', replayed: false });
+    } finally {
+      clock = start;
+    }
+  });
+
+  it('takes over a claim whose call died only once the claim is older than the abandonment age', async () => {
+    const key = freshKey();
+    const start = clock;
+    let release: () => void = () => {};
+    const hanging = runIdempotent(db, now, { agentId, key, operation: 'createIssue', input: { v: 1 } }, () => new Promise<string>((resolve) => (release = () => resolve('late'))));
+    try {
+      await expect.poll(async () => (await db.selectFrom('idempotency_keys').select('status').where('key', '=', key).execute()).length, { timeout: 30_000 }).toBe(1);
+      const created = (await db.selectFrom('idempotency_keys').select('created_at').where('key', '=', key).executeTakeFirstOrThrow()).created_at;
+      clock = new Date(created).getTime() + ABANDONED_CLAIM_MS;
+      await expect(run(key, { v: 1 }, 'again')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS' });
+      clock = new Date(created).getTime() + ABANDONED_CLAIM_MS + 1;
+      expect(await run(key, { v: 1 }, 'again')).toEqual({ result: 'again', replayed: false });
+    } finally {
+      clock = start;
+      release();
+      await hanging.catch(() => undefined);
+    }
+  });
+
+  it('releases the key when the call fails, so a retry runs', async () => {
+    const key = freshKey();
+    await expect(runIdempotent(db, now, { agentId, key, operation: 'createIssue', input: {} }, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute()).toEqual([]);
+    expect(await run(key, {}, 'retried')).toEqual({ result: 'retried', replayed: false });
+  });
+});
