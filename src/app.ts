@@ -1,4 +1,6 @@
 import { createAuthenticator } from './auth/authenticate.js';
+import { PrincipalCache } from './auth/principal-cache.js';
+import { inProcessPrincipalChanges, postgresPrincipalChanges, type PrincipalChanges } from './auth/principal-changes.js';
 import { createLauncherJwtVerifier } from './auth/launcher-jwt.js';
 import { createRateLimits } from './rate-limit/rate-limits.js';
 import { withRateLimits } from './rate-limit/rate-limited-authenticator.js';
@@ -25,6 +27,8 @@ export interface GatewayApp {
   fetch: FetchHandler;
   yoga: GatewayYoga;
   deps: GatewayDeps;
+  /** Authenticated agents kept in process; exposed for what reports on it (tests, metrics). */
+  principalCache: PrincipalCache;
   close(): Promise<void>;
 }
 
@@ -40,9 +44,20 @@ function taskerFor(config: Config): TaskerClient {
   });
 }
 
+/** On PostgreSQL other instances may share the database and must hear of changes; PGlite is this process alone. */
+function principalChangesFor(config: Config, cache: PrincipalCache, logger: Logger, now: () => Date): PrincipalChanges {
+  if (config.database.kind === 'pglite') return inProcessPrincipalChanges(cache);
+  return postgresPrincipalChanges({ cache, listenUrl: config.database.listenUrl ?? config.database.url, logger, now: () => now().getTime() });
+}
+
 /** The composition root: wires configuration, database and surfaces. Listening is server.ts's job. */
 export function createGatewayApp(options: { config: Config; db: Db; logger: Logger; now?: () => Date }): GatewayApp {
   const now = options.now ?? (() => new Date());
+  const principals = new PrincipalCache({
+    maxEntries: options.config.principalCache.maxEntries,
+    maxAgeMs: options.config.principalCache.maxAgeSeconds * 1000,
+    now: () => now().getTime(),
+  });
   const deps: GatewayDeps = {
     db: options.db,
     config: options.config,
@@ -50,11 +65,13 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     rateLimits: createRateLimits(options.config.rateLimits, pgPoolOf(options.db)),
     tasker: taskerFor(options.config),
     logger: options.logger,
+    principalChanges: principalChangesFor(options.config, principals, options.logger, now),
   };
   // Every surface authenticates through this one authenticator, so the rate limits hold on all of them.
   const authenticator = withRateLimits(
     createAuthenticator({
       db: options.db,
+      principals,
       launcherJwt: createLauncherJwtVerifier(options.config.launcherJwt, () => now().getTime()),
       now,
     }),
@@ -109,9 +126,11 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     fetch,
     yoga,
     deps,
+    principalCache: principals,
     close: async () => {
       await deps.tasker.close();
       await metadataDocuments.close();
+      await deps.principalChanges.close();
     },
   };
 }

@@ -5,20 +5,29 @@ import * as tokensRepo from '../db/repositories/tokens.js';
 import { hashAgentToken, hasValidChecksum, looksLikeAgentToken } from './agent-token.js';
 import type { LauncherJwtVerifier } from './launcher-jwt.js';
 import type { AgentPrincipal, Principal } from './principal.js';
+import type { PrincipalCache } from './principal-cache.js';
 import type { Scope } from './scopes.js';
 
 /**
  * Turns an Authorization header into a principal. Nothing here throws for bad credentials: a
  * refused credential becomes an anonymous principal carrying the reason, and the operation that
- * needed credentials answers UNAUTHENTICATED with it. Agent principals are rebuilt on every
- * request, so a revoked token, a disabled agent or a removed grant takes effect on the next call.
+ * needed credentials answers UNAUTHENTICATED with it. An agent principal comes from the principal
+ * cache when it holds one, else from the database; every change to an agent, its grants or its
+ * tokens empties the agent's entries (principal-changes.ts), so a revoked token, a disabled agent or
+ * a removed grant takes effect on the next call. Refusals always come from the database.
  */
 export interface Authenticator {
   /** `resource`: the RFC 8707 resource being called; a token bound to another one is refused. */
   authenticate(authorization: string | null, meta: RequestMeta, options?: { resource?: string | undefined }): Promise<Principal>;
 }
 
-export function createAuthenticator(deps: { db: Db; launcherJwt: LauncherJwtVerifier; now: () => Date }): Authenticator {
+interface AgentAuthenticationDeps {
+  db: Db;
+  now: () => Date;
+  principals: PrincipalCache;
+}
+
+export function createAuthenticator(deps: AgentAuthenticationDeps & { launcherJwt: LauncherJwtVerifier }): Authenticator {
   return {
     async authenticate(authorization, meta, options = {}) {
       if (!authorization) return { kind: 'anonymous' };
@@ -33,14 +42,23 @@ export function createAuthenticator(deps: { db: Db; launcherJwt: LauncherJwtVeri
 }
 
 async function authenticateAgent(
-  deps: { db: Db; now: () => Date },
+  deps: AgentAuthenticationDeps,
   secret: string,
   meta: RequestMeta,
   resource: string | undefined,
 ): Promise<Principal> {
   // A typo or a made-up token is caught by its checksum before any database work.
   if (!hasValidChecksum(secret)) return { kind: 'anonymous', rejection: 'the agent token is malformed (checksum mismatch)' };
-  const found = await tokensRepo.findTokenByHash(deps.db, hashAgentToken(secret));
+  const tokenHash = hashAgentToken(secret);
+  const cached = deps.principals.get(tokenHash);
+  // A token bound to another resource is refused (and audited) by the database path below.
+  if (cached && (cached.tokenResource === null || cached.tokenResource === resource)) {
+    await tokensRepo.touchToken(deps.db, cached.tokenId, deps.now());
+    return cached;
+  }
+  // Taken before the reads: a change announced while they run voids what they return.
+  const ticket = deps.principals.ticket();
+  const found = await tokensRepo.findTokenByHash(deps.db, tokenHash);
   if (!found) return { kind: 'anonymous', rejection: 'the agent token is not recognised' };
   const { token, agent } = found;
   const now = deps.now();
@@ -86,5 +104,6 @@ async function authenticateAgent(
     tokenResource: token.resource,
     grants,
   };
+  deps.principals.put(ticket, tokenHash, principal);
   return principal;
 }

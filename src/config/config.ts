@@ -30,6 +30,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// or postgresql:// connection URL' })
     .optional(),
+  DATABASE_LISTEN_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// or postgresql:// connection URL' })
+    .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
 
   LAUNCHER_JWT_SECRET: secret.optional(),
@@ -99,6 +103,9 @@ const EnvSchema = z.object({
   OAUTH_CLIENT_METADATA_TIMEOUT_MS: positiveInt(30_000).default(5_000),
   OAUTH_CLIENT_METADATA_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   MCP_TOOLS_LIST_TTL_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(0).max(3600).default(0),
+
+  PRINCIPAL_CACHE_MAX_ENTRIES: z.coerce.number({ message: 'expected a whole number' }).int().min(0).max(1_000_000).default(10_000),
+  PRINCIPAL_CACHE_MAX_AGE_SECONDS: positiveInt(3600).default(60),
 });
 
 export type Environment = 'development' | 'test' | 'production';
@@ -135,7 +142,13 @@ export interface GraphQLLimits {
 }
 
 export type DatabaseConfig =
-  | { kind: 'postgres'; url: string; pool?: DatabasePoolSettings }
+  | {
+      kind: 'postgres';
+      url: string;
+      pool?: DatabasePoolSettings;
+      /** Where the gateway LISTENs for changes from other instances; a session, not a transaction-mode pooler. Default: url. */
+      listenUrl?: string;
+    }
   /** dataDir null keeps the database in memory (tests). */
   | { kind: 'pglite'; dataDir: string | null };
 
@@ -174,6 +187,8 @@ export interface Config {
     /** Introspection and "did you mean" suggestions for callers without credentials. */
     anonymousIntrospection: boolean;
   };
+  /** Authenticated agents kept in process (src/auth/principal-cache.ts); maxEntries 0 turns it off. */
+  principalCache: { maxEntries: number; maxAgeSeconds: number };
   mcp: {
     allowedOrigins: string[];
     /** How long a client may reuse a tools/list answer (2026-07-28 `ttlMs`); 0 asks it not to. */
@@ -232,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       ? {
           kind: 'postgres',
           url: e.DATABASE_URL,
+          ...(e.DATABASE_LISTEN_URL ? { listenUrl: e.DATABASE_LISTEN_URL } : {}),
           pool: {
             size: e.DATABASE_POOL_SIZE,
             acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
@@ -277,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       // The schema is no secret, but strangers need not be handed a map of it in production.
       anonymousIntrospection: e.GRAPHQL_ANONYMOUS_INTROSPECTION ?? e.NODE_ENV !== 'production',
     },
+    principalCache: { maxEntries: e.PRINCIPAL_CACHE_MAX_ENTRIES, maxAgeSeconds: e.PRINCIPAL_CACHE_MAX_AGE_SECONDS },
     mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS, toolsListTtlSeconds: e.MCP_TOOLS_LIST_TTL_SECONDS },
     oauth: {
       consentUrl: e.OAUTH_CONSENT_URL,

@@ -50,6 +50,7 @@ export async function revokeOAuthConnection(deps: GatewayDeps, ctx: CallContext,
     if (!family) throw notFound(`no OAuth connection with id ${id}`);
     const agent = await loadAgentFor(trx, principal, family.agent_id, 'manage', true);
     await refreshRepo.revokeFamily(trx, id, deps.now());
+    await deps.principalChanges.announce(trx, agent.id);
     await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'oauth.connection.revoked',
       targetType: 'oauth_connection',

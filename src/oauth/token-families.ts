@@ -93,7 +93,10 @@ export async function redeemCode(
     const { code, request } = found;
     const about = { agentId: request.agent_id, details: { clientId: request.client_id, requestId: request.id } };
     if (code.used_at) {
-      if (code.family_id) await refreshRepo.revokeFamily(trx, code.family_id, deps.now());
+      if (code.family_id) {
+        await refreshRepo.revokeFamily(trx, code.family_id, deps.now());
+        if (request.agent_id) await deps.principalChanges.announce(trx, request.agent_id);
+      }
       return { result: refusal('invalid_grant', 'this authorization code was already used; the tokens issued for it are revoked'), audit: { ...about, reason: 'code replayed: family revoked' } };
     }
     if (code.expires_at <= deps.now()) return { result: refusal('invalid_grant', 'the authorization code has expired'), audit: { ...about, reason: 'code expired' } };
@@ -142,6 +145,7 @@ export async function refresh(
     if (row.used_at) {
       // A spent refresh token came back: someone holds a copy. End the family for everyone.
       await refreshRepo.revokeFamily(trx, row.family_id, deps.now());
+      await deps.principalChanges.announce(trx, row.agent_id);
       return { result: refusal('invalid_grant', 'this refresh token was already used; every token of this sign-in is revoked'), audit: { ...about, reason: 'refresh token reused: family revoked' } };
     }
     if (row.expires_at <= deps.now()) return { result: refusal('invalid_grant', 'the refresh token has expired'), audit: { ...about, reason: 'refresh token expired' } };

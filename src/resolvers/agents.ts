@@ -105,6 +105,7 @@ export async function renameAgent(
   return deps.db.transaction().execute(async (trx) => {
     const agent = await loadAgentFor(trx, principal, agentId, 'manage', true);
     const updated = await agentsRepo.updateAgent(trx, agent.id, { displayName: name });
+    await deps.principalChanges.announce(trx, agent.id);
     await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'agent.renamed',
       details: { from: agent.display_name, to: name },
@@ -113,7 +114,7 @@ export async function renameAgent(
   });
 }
 
-/** Disabling takes effect on the agent's very next call: every request re-reads the agent's status. */
+/** Disabling takes effect on the agent's very next call, on every instance (principal-changes.ts). */
 export async function setAgentStatus(
   deps: GatewayDeps,
   ctx: CallContext,
@@ -124,6 +125,7 @@ export async function setAgentStatus(
   return deps.db.transaction().execute(async (trx) => {
     const agent = await loadAgentFor(trx, principal, agentId, 'manage', true);
     const updated = agent.status === status ? agent : await agentsRepo.updateAgent(trx, agent.id, { status });
+    await deps.principalChanges.announce(trx, agent.id);
     await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: status === 'disabled' ? 'agent.disabled' : 'agent.enabled',
       details: { previousStatus: agent.status },
@@ -137,6 +139,7 @@ export async function deleteAgent(deps: GatewayDeps, ctx: CallContext, agentId: 
   return deps.db.transaction().execute(async (trx) => {
     const agent = await loadAgentFor(trx, principal, agentId, 'manage', true);
     await agentsRepo.deleteAgent(trx, agent.id);
+    await deps.principalChanges.announce(trx, agent.id);
     await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'agent.deleted',
       details: { displayName: agent.display_name },

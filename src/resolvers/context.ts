@@ -3,6 +3,7 @@ import type { AgentPrincipal, LauncherPrincipal, Principal } from '../auth/princ
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import { unauthenticated, forbidden } from '../errors/gateway-error.js';
+import type { PrincipalChanges } from '../auth/principal-changes.js';
 import type { RateLimits } from '../rate-limit/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { TaskerClient } from '../tasker/client.js';
@@ -15,6 +16,8 @@ export interface GatewayDeps {
   rateLimits: RateLimits;
   tasker: TaskerClient;
   logger: Logger;
+  /** Every change to an agent, its grants or its tokens is announced here, inside its transaction. */
+  principalChanges: PrincipalChanges;
 }
 
 /** Who is calling, and the request's identity for the audit log. */

@@ -54,6 +54,7 @@ export async function setGrant(
       taskerProjectId: input.projectId,
       scopes: input.scopes,
     });
+    await deps.principalChanges.announce(trx, agent.id);
     await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: previousScopes === null ? 'grant.created' : 'grant.changed',
       targetType: 'project',
@@ -76,6 +77,7 @@ export async function removeGrant(
     const agent = await loadAgentFor(trx, principal, agentId, 'manage', true);
     const removed = await grantsRepo.deleteGrant(trx, agent.id, project);
     if (!removed) throw notFound(`agent ${agent.id} has no grant on project ${project}`);
+    await deps.principalChanges.announce(trx, agent.id);
     await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'grant.removed',
       targetType: 'project',

@@ -145,6 +145,7 @@ export async function revokeToken(deps: GatewayDeps, ctx: CallContext, tokenId: 
     const now = deps.now();
     // Revoking twice is not an error: the caller's intent (this token must not work) holds.
     const revoked = (await tokensRepo.revokeToken(trx, id, now)) ?? token;
+    await deps.principalChanges.announce(trx, agent.id);
     await recordAgentChange(trx, principal, ctx.meta, agent, {
       action: 'token.revoked',
       targetType: 'token',

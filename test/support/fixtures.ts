@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { graphql, runOperation, type GraphQLResult, type TestGateway } from './gateway.js';
 
 /** Small GraphQL steps the suites share; each asserts it succeeded so a broken step fails loudly. */
-export async function createAgent(gateway: TestGateway, token: string, displayName = 'Local Codex'): Promise<string> {
+export async function createAgent(gateway: Pick<TestGateway, 'url'>, token: string, displayName = 'Local Codex'): Promise<string> {
   const result = await graphql<{ createAgent: { id: string } }>(
     gateway,
     'mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }',
@@ -13,7 +13,7 @@ export async function createAgent(gateway: TestGateway, token: string, displayNa
 }
 
 export async function setGrant(
-  gateway: TestGateway,
+  gateway: Pick<TestGateway, 'url'>,
   token: string,
   agentId: string,
   projectId: string,
@@ -28,7 +28,7 @@ export async function setGrant(
 }
 
 export async function createToken(
-  gateway: TestGateway,
+  gateway: Pick<TestGateway, 'url'>,
   token: string,
   agentId: string,
   options: { name?: string; scopes?: string[]; expiresInDays?: number } = {},
