@@ -1,6 +1,7 @@
 import { createAuthenticator } from './auth/authenticate.js';
 import { PrincipalCache } from './auth/principal-cache.js';
 import { inProcessPrincipalChanges, postgresPrincipalChanges, type PrincipalChanges } from './auth/principal-changes.js';
+import { createTokenUsage, type TokenUsage } from './auth/token-usage.js';
 import { createLauncherJwtVerifier } from './auth/launcher-jwt.js';
 import { createRateLimits } from './rate-limit/rate-limits.js';
 import { withRateLimits } from './rate-limit/rate-limited-authenticator.js';
@@ -29,6 +30,8 @@ export interface GatewayApp {
   deps: GatewayDeps;
   /** Authenticated agents kept in process; exposed for what reports on it (tests, metrics). */
   principalCache: PrincipalCache;
+  /** When tokens were last used, written in batches; `close` writes what is pending. */
+  tokenUsage: TokenUsage;
   close(): Promise<void>;
 }
 
@@ -67,11 +70,13 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     logger: options.logger,
     principalChanges: principalChangesFor(options.config, principals, options.logger, now),
   };
+  const tokenUsage = createTokenUsage({ db: options.db, now, logger: options.logger });
   // Every surface authenticates through this one authenticator, so the rate limits hold on all of them.
   const authenticator = withRateLimits(
     createAuthenticator({
       db: options.db,
       principals,
+      tokenUsage,
       launcherJwt: createLauncherJwtVerifier(options.config.launcherJwt, () => now().getTime()),
       now,
     }),
@@ -127,7 +132,9 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     yoga,
     deps,
     principalCache: principals,
+    tokenUsage,
     close: async () => {
+      await tokenUsage.close();
       await deps.tasker.close();
       await metadataDocuments.close();
       await deps.principalChanges.close();

@@ -6,6 +6,7 @@ import { hashAgentToken, hasValidChecksum, looksLikeAgentToken } from './agent-t
 import type { LauncherJwtVerifier } from './launcher-jwt.js';
 import type { AgentPrincipal, Principal } from './principal.js';
 import type { PrincipalCache } from './principal-cache.js';
+import type { TokenUsage } from './token-usage.js';
 import type { Scope } from './scopes.js';
 
 /**
@@ -25,6 +26,7 @@ interface AgentAuthenticationDeps {
   db: Db;
   now: () => Date;
   principals: PrincipalCache;
+  tokenUsage: TokenUsage;
 }
 
 export function createAuthenticator(deps: AgentAuthenticationDeps & { launcherJwt: LauncherJwtVerifier }): Authenticator {
@@ -53,7 +55,7 @@ async function authenticateAgent(
   const cached = deps.principals.get(tokenHash);
   // A token bound to another resource is refused (and audited) by the database path below.
   if (cached && (cached.tokenResource === null || cached.tokenResource === resource)) {
-    await tokensRepo.touchToken(deps.db, cached.tokenId, deps.now());
+    deps.tokenUsage.note(cached.tokenId);
     return cached;
   }
   // Taken before the reads: a change announced while they run voids what they return.
@@ -92,7 +94,7 @@ async function authenticateAgent(
     const effective = new Set(tokenScopes === null ? grant.scopes : grant.scopes.filter((scope) => tokenScopes.has(scope)));
     if (effective.size > 0) grants.set(grant.tasker_project_id, effective);
   }
-  await tokensRepo.touchToken(deps.db, token.id, now);
+  deps.tokenUsage.note(token.id);
   const principal: AgentPrincipal = {
     kind: 'agent',
     agentId: agent.id,

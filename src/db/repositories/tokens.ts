@@ -99,16 +99,16 @@ export async function revokeToken(db: Executor, tokenId: string, at: Date): Prom
 }
 
 /**
- * last_used_at is advisory, so it is written at most once a minute per token: a busy agent must
- * not turn every read into a write.
+ * Records many tokens' last use in one statement. A row moves only forward, and only when its stored
+ * value is at least `minIntervalMs` older, so several instances noting the same token do not each
+ * write it.
  */
-export async function touchToken(db: Executor, tokenId: string, at: Date): Promise<void> {
-  await db
-    .updateTable('agent_tokens')
-    .set({ last_used_at: at })
-    .where('id', '=', tokenId)
-    .where((eb) =>
-      eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(at.getTime() - 60_000))]),
-    )
-    .execute();
+export async function recordTokenUses(db: Executor, uses: readonly { tokenId: string; at: Date }[], minIntervalMs: number): Promise<void> {
+  if (uses.length === 0) return;
+  const rows = sql.join(uses.map((use) => sql`(${use.tokenId}::uuid, ${use.at}::timestamptz)`));
+  await sql`
+    update agent_tokens as t set last_used_at = u.at
+    from (values ${rows}) as u(id, at)
+    where t.id = u.id and (t.last_used_at is null or t.last_used_at <= u.at - ${minIntervalMs / 1000}::float8 * interval '1 second')
+  `.execute(db);
 }
