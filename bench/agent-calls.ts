@@ -24,7 +24,9 @@ import { type ContenderSummary, machineFacts, renderReport, writeReport } from '
  * Environment:
  *   BENCH_ROUNDS (5), BENCH_ROUND_MS (2000), BENCH_CONCURRENCY (1,16,64),
  *   BENCH_DATABASES (pglite,postgres), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
- *   BENCH_BASELINE: a checkout of an older commit (with node_modules) measured beside this one.
+ *   BENCH_BASELINE: a checkout of an older commit (with node_modules) measured beside this one,
+ *   BENCH_CALLS (graphql,mcp,session): which gateway calls to measure,
+ *   BENCH_PROFILE_DIR: run the gateways with --cpu-prof into this folder (see bench/profile-summary.ts).
  * `npm run bench -- --write` also replaces the results section of docs/PERFORMANCE.md (`latest`, or
  * `before-after` with a baseline; `--write=<section>` names another).
  */
@@ -35,6 +37,8 @@ const DATABASES = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',') 
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
 const THIS_ROOT = resolve(new URL('..', import.meta.url).pathname);
+const CALLS = (process.env.BENCH_CALLS ?? 'graphql,mcp,session').split(',');
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? resolve(process.env.BENCH_PROFILE_DIR) : undefined;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const secret = randomBytes(32).toString('hex');
@@ -99,12 +103,17 @@ async function graphql(url: string, token: string, query: string, variables: Rec
 async function startGateway(version: Gateway['version'], database: Gateway['database'], upstreamUrl: string): Promise<Gateway> {
   const root = version === 'before' ? BASELINE! : THIS_ROOT;
   const label = `${version === 'before' ? 'before' : 'now'}, ${database === 'pglite' ? 'PGlite' : 'PostgreSQL'}`;
-  const process = await startMeasuredProcess(`gateway (${label})`, 'gateway.ts', {
-    BENCH_GATEWAY_ROOT: root,
-    BENCH_SIGNING_SECRET: secret,
-    BENCH_UPSTREAM_URL: upstreamUrl,
-    ...(database === 'postgres' ? { BENCH_DATABASE_URL: await freshPostgresDatabase() } : {}),
-  });
+  const process = await startMeasuredProcess(
+    `gateway (${label})`,
+    'gateway.ts',
+    {
+      BENCH_GATEWAY_ROOT: root,
+      BENCH_SIGNING_SECRET: secret,
+      BENCH_UPSTREAM_URL: upstreamUrl,
+      ...(database === 'postgres' ? { BENCH_DATABASE_URL: await freshPostgresDatabase() } : {}),
+    },
+    PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `gateway-${version}-${database}.cpuprofile`] : [],
+  );
   const launcher = await mintLauncherJwt(secret, { sub: 'local-user', email: 'local@example.test', role: 'user' }, { audience: 'nodedc-tasker-agent-gateway' });
   const agentId = (await graphql(process.url, launcher, 'mutation { createAgent(input: { displayName: "bench" }) { id } }')).createAgent!.id as string;
   await graphql(process.url, launcher, 'mutation($i: SetGrantInput!) { setGrant(input: $i) { projectId } }', {
@@ -198,9 +207,11 @@ try {
   for (const gateway of gateways) {
     const contender = (key: string, call: string, spec: CallSpec): Contender => ({ key, call, spec, gateway, process: gateway.process, pools: new Map() });
     contenders.push(
-      contender(`GraphQL ListIssues (${gateway.label})`, 'graphql', persistedCall(gateway, 'ListIssues', LIST_VARIABLES)),
-      contender(`MCP tools/call list_issues (${gateway.label})`, 'mcp', mcpToolCall(gateway, 'list_issues', LIST_VARIABLES)),
-      contender(`GraphQL GetAgentSession (${gateway.label})`, 'session', persistedCall(gateway, 'GetAgentSession', {})),
+      ...[
+        contender(`GraphQL ListIssues (${gateway.label})`, 'graphql', persistedCall(gateway, 'ListIssues', LIST_VARIABLES)),
+        contender(`MCP tools/call list_issues (${gateway.label})`, 'mcp', mcpToolCall(gateway, 'list_issues', LIST_VARIABLES)),
+        contender(`GraphQL GetAgentSession (${gateway.label})`, 'session', persistedCall(gateway, 'GetAgentSession', {})),
+      ].filter((candidate) => CALLS.includes(candidate.call)),
     );
   }
   // Recording: every contender once, through the reference Tasker.

@@ -1,4 +1,5 @@
 import type { CacheHint, Server } from '@modelcontextprotocol/server';
+import type { ExecutionResult } from 'graphql';
 import { recordAudit } from '../audit/audit-log.js';
 import { type AgentPrincipal, agentScopes } from '../auth/principal.js';
 import type { Db } from '../db/database.js';
@@ -33,35 +34,34 @@ export interface GatewayToolsDeps {
 }
 
 /**
- * Runs a tool's persisted operation through Yoga — the same path, plugins and audit as any
- * GraphQL request — with the agent's own Authorization header, which never leaves the gateway.
- * This is the seam where an in-process execution with the already resolved principal fits.
+ * Runs a tool's persisted operation in process, as the principal the endpoint already resolved:
+ * through Yoga's own handling of GraphQL parameters — the persisted-operations gate, the document
+ * limits, shield, scope-auth, the resolvers' audit and idempotency, the refusal audit and error
+ * masking, exactly as for a request to /graphql — but without a second HTTP request, a second
+ * authentication, or the answer serialised to JSON and parsed back.
  */
-function graphqlExecutor(yoga: GatewayYoga, call: AgentMcpCall): OperationExecutor {
+function inProcessExecutor(yoga: GatewayYoga, call: AgentMcpCall): OperationExecutor {
   const { requestId } = call.ctx.meta;
   return {
     async execute(tool, variables) {
-      const response = await yoga.fetch(
-        new Request(new URL('/graphql', call.request.url), {
-          method: 'POST',
-          headers: {
-            authorization: call.request.headers.get('authorization') ?? '',
-            'content-type': 'application/json',
-            accept: 'application/graphql-response+json, application/json',
-            'x-request-id': requestId,
-          },
-          body: JSON.stringify({
-            operationName: tool.operationName,
-            variables,
-            extensions: { persistedQuery: { version: 1, sha256Hash: tool.operationId } },
-          }),
-        }),
-        // The caller is already authenticated: the operation runs as them, without a second lookup.
+      const result = await yoga.getResultForParams(
+        {
+          // The MCP request itself: its Authorization header and its abort signal are the call's.
+          request: call.request,
+          params: { operationName: tool.operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: tool.operationId } } },
+        },
         { ...call.server, resolved: call.ctx },
       );
-      return { answer: (await response.json()) as GraphQLAnswer, requestId };
+      return { answer: answerOf(result), requestId };
     },
   };
+}
+
+function answerOf(result: ExecutionResult | AsyncIterable<ExecutionResult> | undefined): GraphQLAnswer {
+  if (result === undefined || Symbol.asyncIterator in result) throw new Error('a persisted operation answered with a stream');
+  const data = (result.data ?? null) as GraphQLAnswer['data'];
+  if (!result.errors) return { data };
+  return { data, errors: result.errors.map((error) => ({ message: error.message, extensions: error.extensions as { code?: string } })) };
 }
 
 /**
@@ -98,7 +98,7 @@ export function createGatewayToolServer(deps: GatewayToolsDeps, call: AgentMcpCa
     manifest: deps.manifest,
     scopes: () => agentScopes(principal),
     toolsets: call.toolsets,
-    executor: graphqlExecutor(deps.yoga, call),
+    executor: inProcessExecutor(deps.yoga, call),
     listCacheHint: toolsListCacheHint(principal, deps.toolsListTtlSeconds, deps.now()),
     recordRefusal: (refusal) => auditToolRefusal(deps.db, call.ctx, refusal),
     reportUnexpected: (error) => {
