@@ -26,7 +26,8 @@ import { type ContenderSummary, machineFacts, renderReport, writeReport } from '
  *   BENCH_DATABASES (pglite,postgres), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres),
  *   BENCH_BASELINE: a checkout of an older commit (with node_modules) measured beside this one,
  *   BENCH_CALLS (graphql,mcp,session): which gateway calls to measure,
- *   BENCH_PROFILE_DIR: run the gateways with --cpu-prof into this folder (see bench/profile-summary.ts).
+ *   BENCH_PROFILE_DIR: write each gateway's CPU profile of the measured rounds into this folder
+ *   (read it with bench/profile-summary.ts, or in Chrome DevTools).
  * `npm run bench -- --write` also replaces the results section of docs/PERFORMANCE.md (`latest`, or
  * `before-after` with a baseline; `--write=<section>` names another).
  */
@@ -112,7 +113,6 @@ async function startGateway(version: Gateway['version'], database: Gateway['data
       BENCH_UPSTREAM_URL: upstreamUrl,
       ...(database === 'postgres' ? { BENCH_DATABASE_URL: await freshPostgresDatabase() } : {}),
     },
-    PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `gateway-${version}-${database}.cpuprofile`] : [],
   );
   const launcher = await mintLauncherJwt(secret, { sub: 'local-user', email: 'local@example.test', role: 'user' }, { audience: 'nodedc-tasker-agent-gateway' });
   const agentId = (await graphql(process.url, launcher, 'mutation { createAgent(input: { displayName: "bench" }) { id } }')).createAgent!.id as string;
@@ -250,6 +250,7 @@ try {
   type Sample = { rps: number; p50: number; p99: number; cpuMs: number; statements: number | null; rssMb: number; failures: number };
   const samples = new Map<string, Sample[]>();
   const startedAt = new Date();
+  if (PROFILE_DIR) for (const gateway of gateways) await gateway.process.command('profile-start');
   for (let round = 0; round < ROUNDS; round += 1) {
     log(`round ${round + 1} of ${ROUNDS}`);
     for (const concurrency of CONCURRENCIES) {
@@ -273,6 +274,14 @@ try {
         });
         samples.set(key, list);
       }
+    }
+  }
+
+  if (PROFILE_DIR) {
+    for (const gateway of gateways) {
+      const file = resolve(PROFILE_DIR, `gateway-${gateway.version}-${gateway.database}.cpuprofile`);
+      await gateway.process.command('profile-stop', file);
+      log(`wrote ${file}`);
     }
   }
 

@@ -58,5 +58,23 @@ const show = (title: string, entries: Map<string, number>) => {
     process.stdout.write(`${((micros / busy) * 100).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${name}\n`);
   }
 };
+// Total time: every function on a sample's stack counts the sample once.
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+const keyOf = (node: ProfileNode) =>
+  `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|bench|reference-tasker)\//, '$1/')}:${node.callFrame.lineNumber + 1}`;
+const total = new Map<string, number>();
+for (const [id, micros] of selfMicros) {
+  if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const key = keyOf(byId.get(at)!);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    total.set(key, (total.get(key) ?? 0) + micros);
+  }
+}
+
 show('Self time by area', areas);
 show('Self time by function', functions);
+show('Total time by function (itself and what it calls)', total);
