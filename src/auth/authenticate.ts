@@ -49,15 +49,16 @@ async function authenticateAgent(
   meta: RequestMeta,
   resource: string | undefined,
 ): Promise<Principal> {
-  // A typo or a made-up token is caught by its checksum before any database work.
-  if (!hasValidChecksum(secret)) return { kind: 'anonymous', rejection: 'the agent token is malformed (checksum mismatch)' };
   const tokenHash = hashAgentToken(secret);
+  // Only tokens that passed the checksum and the database are cached, so a hit needs neither.
   const cached = deps.principals.get(tokenHash);
   // A token bound to another resource is refused (and audited) by the database path below.
   if (cached && (cached.tokenResource === null || cached.tokenResource === resource)) {
     deps.tokenUsage.note(cached.tokenId);
     return cached;
   }
+  // A typo or a made-up token is caught by its checksum before any database work.
+  if (!hasValidChecksum(secret)) return { kind: 'anonymous', rejection: 'the agent token is malformed (checksum mismatch)' };
   // Taken before the reads: a change announced while they run voids what they return.
   const ticket = deps.principals.ticket();
   const found = await tokensRepo.findTokenByHash(deps.db, tokenHash);

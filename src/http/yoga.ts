@@ -51,6 +51,8 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     // GraphiQL is for operators; it needs a Launcher JWT like any other caller.
     graphiql: { title: 'Tasker Agent Gateway', defaultQuery: '{ me { userId email role } }' },
     landingPage: false,
+    // The router has bounded every body already (src/http/bounded-body.ts); a second count is waste.
+    maxRequestBodySize: false,
     logging: yogaLogging(options.logger),
     maskedErrors: { maskError: maskGraphQLError(options.logger) },
     context: async ({ request, ...server }) => ({

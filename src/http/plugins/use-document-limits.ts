@@ -3,7 +3,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { GraphQLError, type ParseOptions, type Source, validate, type ValidationContext } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, type ParseOptions, type Source, validate, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLLimits } from '../../config/config.js';
 
@@ -16,8 +16,8 @@ import type { GraphQLLimits } from '../../config/config.js';
  * - aliases, depth, directives: graphql-armor validation rules (every alias counts, __typename too);
  * - cost: the Pothos complexity of the operation with the request's variables — each field costs
  *   1 and a list multiplies the cost of its selection by its page size (`first`), see the
- *   `complexity` options in src/schema/. It runs after the other rules, on every request,
- *   outside Yoga's validation cache, because it depends on the variables.
+ *   `complexity` options in src/schema/. It runs after the other rules, outside Yoga's validation
+ *   cache, because it may depend on the variables; a cost that reads none is measured once.
  *
  * A refusal is QUERY_TOO_COMPLEX (400) naming the limit and what was found.
  */
@@ -45,6 +45,45 @@ function reportAs(limit: string, max: number): { onReject: ArmorReject[]; propag
       },
     ],
   };
+}
+
+/**
+ * The cost of an operation, measured once per document and operation when it reads no variable
+ * (the persisted operations' usual case: their page sizes do not change what they cost), else on
+ * every request. Whether a measurement read any variable is observed, not assumed: the variables
+ * are handed to the complexity rule through a proxy that notes every access. Undefined when the
+ * cost cannot be measured (unknown operation, variables that do not fit): execution reports those
+ * in its own words (BAD_USER_INPUT), and such a request never runs a resolver either.
+ */
+const fixedCosts = new WeakMap<DocumentNode, Map<string | null, number | undefined>>();
+
+function costOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null, variables: unknown): number | undefined {
+  const known = fixedCosts.get(document);
+  if (known?.has(operationName)) return known.get(operationName);
+  let readVariables = false;
+  const noteRead = () => {
+    readVariables = true;
+  };
+  const given = variables !== null && typeof variables === 'object' ? (variables as Record<string, unknown>) : {};
+  const watched = new Proxy(given, {
+    get: (target, key) => (noteRead(), Reflect.get(target, key)),
+    has: (target, key) => (noteRead(), Reflect.has(target, key)),
+    ownKeys: (target) => (noteRead(), Reflect.ownKeys(target)),
+    getOwnPropertyDescriptor: (target, key) => (noteRead(), Reflect.getOwnPropertyDescriptor(target, key)),
+  });
+  let complexity: number | undefined;
+  validate(schema, document, [
+    createComplexityRule({
+      context: {},
+      variableValues: watched,
+      operationName,
+      validate: (measured) => {
+        complexity = measured.complexity;
+      },
+    }),
+  ]);
+  if (!readVariables) fixedCosts.set(document, (known ?? new Map()).set(operationName, complexity));
+  return complexity;
 }
 
 export function useDocumentLimits(limits: GraphQLLimits): Plugin {
@@ -76,28 +115,18 @@ export function useDocumentLimits(limits: GraphQLLimits): Plugin {
       const variables = request?.variables;
       return ({ valid, result, setResult }) => {
         if (!valid) return;
-        const cost = createComplexityRule({
-          context: {},
-          variableValues: variables !== null && typeof variables === 'object' ? (variables as Record<string, unknown>) : {},
-          operationName: request?.operationName ?? null,
-          validate: (measured, report) => {
-            if (measured.complexity > limits.maxCost) {
-              report(
-                tooComplex(`the operation costs ${measured.complexity}, over the budget of ${limits.maxCost}; ask for smaller pages (first) or fewer fields`, {
-                  limit: 'cost',
-                  max: limits.maxCost,
-                  found: measured.complexity,
-                }),
-              );
-            }
-          },
-        });
-        // Variables that do not fit, or an unknown operation name, are left for execution to
-        // report in its own words (BAD_USER_INPUT); such a request never runs a resolver either.
-        const overBudget = validate(params.schema, params.documentAST, [cost]).filter(
-          (error) => error.extensions.code === 'QUERY_TOO_COMPLEX',
-        );
-        if (overBudget.length > 0) setResult([...result, ...overBudget]);
+        const operationName = request?.operationName ?? null;
+        const complexity = costOf(params.schema, params.documentAST, operationName, variables);
+        if (complexity !== undefined && complexity > limits.maxCost) {
+          setResult([
+            ...result,
+            tooComplex(`the operation costs ${complexity}, over the budget of ${limits.maxCost}; ask for smaller pages (first) or fewer fields`, {
+              limit: 'cost',
+              max: limits.maxCost,
+              found: complexity,
+            }),
+          ]);
+        }
       };
     },
   };
