@@ -3,7 +3,20 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { createComplexityRule } from '@pothos/plugin-complexity';
-import { type DocumentNode, GraphQLError, type GraphQLSchema, type ParseOptions, type Source, validate, type ValidationContext } from 'graphql';
+import {
+  type ASTNode,
+  BREAK,
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  type ParseOptions,
+  type Source,
+  TypeInfo,
+  validate,
+  type ValidationContext,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLLimits } from '../../config/config.js';
 
@@ -17,7 +30,7 @@ import type { GraphQLLimits } from '../../config/config.js';
  * - cost: the Pothos complexity of the operation with the request's variables — each field costs
  *   1 and a list multiplies the cost of its selection by its page size (`first`), see the
  *   `complexity` options in src/schema/. It runs after the other rules, outside Yoga's validation
- *   cache, because it may depend on the variables; a cost that reads none is measured once.
+ *   cache, because it may depend on the variables; a cost that cannot is measured once per document.
  *
  * A refusal is QUERY_TOO_COMPLEX (400) naming the limit and what was found.
  */
@@ -48,41 +61,69 @@ function reportAs(limit: string, max: number): { onReject: ArmorReject[]; propag
 }
 
 /**
- * The cost of an operation, measured once per document and operation when it reads no variable
- * (the persisted operations' usual case: their page sizes do not change what they cost), else on
- * every request. Whether a measurement read any variable is observed, not assumed: the variables
- * are handed to the complexity rule through a proxy that notes every access. Undefined when the
- * cost cannot be measured (unknown operation, variables that do not fit): execution reports those
- * in its own words (BAD_USER_INPUT), and such a request never runs a resolver either.
+ * The cost of an operation, measured once per document and operation when no variable can change
+ * it (the persisted agent operations' case), else on every request. A variable can change the cost
+ * only as an argument of a field whose complexity is a function of its arguments (the Launcher's
+ * paged lists) or in a directive (`@include(if: $x)`); that is read off the document once, with the
+ * schema. Undefined when the cost cannot be measured (unknown operation, variables that do not
+ * fit): execution reports those in its own words (BAD_USER_INPUT), and such a request never runs a
+ * resolver either.
  */
-const fixedCosts = new WeakMap<DocumentNode, Map<string | null, number | undefined>>();
+interface DocumentCost {
+  dependsOnVariables: boolean;
+  byOperation: Map<string | null, number>;
+}
+const documentCosts = new WeakMap<DocumentNode, DocumentCost>();
+
+const mentionsVariable = (node: ASTNode) => {
+  let found = false;
+  visit(node, {
+    Variable() {
+      found = true;
+      return BREAK;
+    },
+  });
+  return found;
+};
+
+function costDependsOnVariables(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let depends = false;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Directive(node) {
+        if (mentionsVariable(node)) depends = true;
+      },
+      Field(node) {
+        const complexity = typeInfo.getFieldDef()?.extensions?.complexity;
+        if (typeof complexity === 'function' && (node.arguments ?? []).some(mentionsVariable)) depends = true;
+      },
+    }),
+  );
+  return depends;
+}
 
 function costOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null, variables: unknown): number | undefined {
-  const known = fixedCosts.get(document);
-  if (known?.has(operationName)) return known.get(operationName);
-  let readVariables = false;
-  const noteRead = () => {
-    readVariables = true;
-  };
-  const given = variables !== null && typeof variables === 'object' ? (variables as Record<string, unknown>) : {};
-  const watched = new Proxy(given, {
-    get: (target, key) => (noteRead(), Reflect.get(target, key)),
-    has: (target, key) => (noteRead(), Reflect.has(target, key)),
-    ownKeys: (target) => (noteRead(), Reflect.ownKeys(target)),
-    getOwnPropertyDescriptor: (target, key) => (noteRead(), Reflect.getOwnPropertyDescriptor(target, key)),
-  });
+  let known = documentCosts.get(document);
+  if (!known) {
+    known = { dependsOnVariables: costDependsOnVariables(schema, document), byOperation: new Map() };
+    documentCosts.set(document, known);
+  }
+  const measured = known.byOperation.get(operationName);
+  if (measured !== undefined) return measured;
   let complexity: number | undefined;
   validate(schema, document, [
     createComplexityRule({
       context: {},
-      variableValues: watched,
+      variableValues: variables !== null && typeof variables === 'object' ? (variables as Record<string, unknown>) : {},
       operationName,
-      validate: (measured) => {
-        complexity = measured.complexity;
+      validate: (result) => {
+        complexity = result.complexity;
       },
     }),
   ]);
-  if (!readVariables) fixedCosts.set(document, (known ?? new Map()).set(operationName, complexity));
+  if (complexity !== undefined && !known.dependsOnVariables) known.byOperation.set(operationName, complexity);
   return complexity;
 }
 
