@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +21,7 @@ const from = <T>(path: string) => import(pathToFileURL(resolve(root, path)).href
 
 const { createGatewayApp } = await from<typeof import('../../src/app.js')>('src/app.ts');
 const { loadConfig } = await from<typeof import('../../src/config/config.js')>('src/config/config.ts');
-const { createPgPool } = await from<typeof import('../../src/db/database.js')>('src/db/database.ts');
+const { openDatabase, pgPoolOf } = await from<typeof import('../../src/db/database.js')>('src/db/database.ts');
 const { PGliteDialect } = await from<typeof import('../../src/db/dialects/pglite/pglite-dialect.js')>('src/db/dialects/pglite/pglite-dialect.ts');
 const { migrateToLatest } = await from<typeof import('../../src/db/migrate.js')>('src/db/migrate.ts');
 const { listen } = await from<typeof import('../../src/http/server.js')>('src/http/server.ts');
@@ -35,19 +35,40 @@ const config = {
     TASKER_SIGNING_SECRET: process.env.BENCH_SIGNING_SECRET,
     TASKER_URL: process.env.BENCH_UPSTREAM_URL,
     LOG_LEVEL: 'silent',
+    // Counted as in production, never reached: the benchmark measures the gateway, not its limits.
+    RATE_LIMIT_NETWORK_PER_MINUTE: '10000000',
+    RATE_LIMIT_AGENT_PER_MINUTE: '10000000',
+    RATE_LIMIT_LAUNCHER_PER_MINUTE: '10000000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   }),
   database: databaseUrl ? { kind: 'postgres' as const, url: databaseUrl } : { kind: 'pglite' as const, dataDir: null },
 };
 
 let statements = 0;
-const dialect = databaseUrl ? new PostgresDialect({ pool: createPgPool(databaseUrl) }) : new PGliteDialect(new PGlite());
-const db = new Kysely<Database>({
-  dialect,
-  log: () => {
-    statements += 1;
-  },
-});
+const count = () => {
+  statements += 1;
+};
+/**
+ * Every statement sent to the database, whoever sends it: on PostgreSQL each query of every pool
+ * client (Kysely's and any other user of the pool, such as the shared rate limits), on PGlite each
+ * statement Kysely runs. Begin and commit count too. The LISTEN session is not a pool client.
+ */
+async function countedDatabase() {
+  if (!databaseUrl) return new Kysely<Database>({ dialect: new PGliteDialect(new PGlite()), log: count });
+  const opened = await openDatabase({ kind: 'postgres', url: databaseUrl });
+  const counted = new WeakSet<object>();
+  pgPoolOf(opened)!.on('acquire', (client) => {
+    if (counted.has(client)) return;
+    counted.add(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      count();
+      return query(...args);
+    };
+  });
+  return opened;
+}
+const db = await countedDatabase();
 await migrateToLatest(db);
 const app = createGatewayApp({ config, db, logger: createLogger('silent') });
 const server = await listen(app.fetch, '127.0.0.1', 0);
