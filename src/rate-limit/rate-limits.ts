@@ -1,12 +1,14 @@
 import type pg from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '../config/config.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { type CounterState, createLeasedCounters, type LeasedCounters } from './leased-counters.js';
 
 /**
- * Fixed-window limits, one per tier, counted with rate-limiter-flexible: in PostgreSQL when the
- * gateway runs on it (so every replica behind a balancer counts together), in process memory for
- * the embedded single-process default. If the shared store fails, counting falls back to memory
+ * Fixed-window limits, one per tier: in PostgreSQL when the gateway runs on it, so every replica
+ * behind a balancer counts together (leased-counters.ts: points are taken from the shared counter
+ * in leases, so a request seldom waits for the database), in process memory (rate-limiter-flexible)
+ * for the embedded single-process default. If the shared store fails, counting falls back to memory
  * for that moment rather than failing the request.
  *
  * - network: every request, per client network (IPv4 /24, IPv6 /64);
@@ -59,7 +61,7 @@ export function rateLimitHeaders(state: RateLimitState): Record<string, string> 
   };
 }
 
-export function createRateLimits(config: RateLimitConfig, pool: pg.Pool | undefined): RateLimits {
+export function createRateLimits(config: RateLimitConfig, pool: pg.Pool | undefined, now: () => number = Date.now): RateLimits {
   const perMinute: Record<RateLimitTier, number> = {
     network: config.networkPerMinute,
     authFailures: config.authFailuresPerMinute,
@@ -67,16 +69,18 @@ export function createRateLimits(config: RateLimitConfig, pool: pg.Pool | undefi
     agent: config.agentPerMinute,
     launcher: config.launcherPerMinute,
   };
-  const limiters = Object.fromEntries(
-    (Object.keys(perMinute) as RateLimitTier[]).map((tier) => {
-      const options = { keyPrefix: `gw:${tier}`, points: perMinute[tier], duration: WINDOW_SECONDS };
-      const memory = new RateLimiterMemory(options);
-      const limiter: RateLimiterAbstract = pool
-        ? new RateLimiterPostgres({ ...options, storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, insuranceLimiter: memory })
-        : memory;
-      return [tier, limiter];
-    }),
-  ) as Record<RateLimitTier, RateLimiterAbstract>;
+  const tiers = Object.keys(perMinute) as RateLimitTier[];
+  const memory = Object.fromEntries(
+    tiers.map((tier) => [tier, new RateLimiterMemory({ keyPrefix: `gw:${tier}`, points: perMinute[tier], duration: WINDOW_SECONDS })]),
+  ) as Record<RateLimitTier, RateLimiterMemory>;
+  const shared =
+    pool &&
+    (Object.fromEntries(
+      tiers.map((tier) => [
+        tier,
+        createLeasedCounters({ pool, keyPrefix: `gw:${tier}`, limit: perMinute[tier], windowMs: WINDOW_SECONDS * 1000, now }),
+      ]),
+    ) as Record<RateLimitTier, LeasedCounters>);
 
   const stateOf = (tier: RateLimitTier, res: RateLimiterRes): RateLimitState => ({
     tier,
@@ -85,20 +89,52 @@ export function createRateLimits(config: RateLimitConfig, pool: pg.Pool | undefi
     remaining: res.remainingPoints,
     resetSeconds: Math.ceil(Math.max(0, res.msBeforeNext) / 1000),
   });
+  const sharedStateOf = (tier: RateLimitTier, counter: CounterState): RateLimitState => ({
+    tier,
+    limit: perMinute[tier],
+    windowSeconds: WINDOW_SECONDS,
+    remaining: counter.remaining,
+    resetSeconds: Math.ceil(Math.max(0, counter.windowEnd - now()) / 1000),
+  });
 
-  return {
+  const inMemory: RateLimits = {
     async consume(tier, key) {
       try {
-        return stateOf(tier, await limiters[tier].consume(key));
+        return stateOf(tier, await memory[tier].consume(key));
       } catch (outcome) {
         if (outcome instanceof RateLimiterRes) throw rateLimited(stateOf(tier, outcome));
         throw outcome;
       }
     },
     async spent(tier, key) {
-      const res = await limiters[tier].get(key);
+      const res = await memory[tier].get(key);
       if (!res || res.consumedPoints < perMinute[tier]) return null;
       return stateOf(tier, res);
+    },
+  };
+  if (!shared) return inMemory;
+
+  // If the shared store fails, counting falls back to this process's memory for that moment.
+  return {
+    async consume(tier, key) {
+      let counted;
+      try {
+        counted = await shared[tier].consume(key);
+      } catch {
+        return inMemory.consume(tier, key);
+      }
+      const state = sharedStateOf(tier, counted);
+      if (!counted.allowed) throw rateLimited(state);
+      return state;
+    },
+    async spent(tier, key) {
+      let counted;
+      try {
+        counted = await shared[tier].peek(key);
+      } catch {
+        return inMemory.spent(tier, key);
+      }
+      return counted.spent ? sharedStateOf(tier, counted) : null;
     },
   };
 }
