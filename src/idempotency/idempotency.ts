@@ -53,31 +53,9 @@ export async function runIdempotent<T>(
     expiresAt: new Date(now().getTime() + IDEMPOTENCY_TTL_MS),
   };
 
-  const stored = await db.transaction().execute(async (trx) => {
-    if (await keys.claimIdempotencyKey(trx, claim)) return undefined;
-    const existing = await keys.findIdempotencyKeyForUpdate(trx, request.agentId, request.key);
-    if (!existing) {
-      // Deleted between our insert attempt and the read (a failure released it): claim again.
-      await keys.claimIdempotencyKey(trx, claim);
-      return undefined;
-    }
-    const at = now().getTime();
-    const abandoned = existing.status === 'in_progress' && at - existing.created_at.getTime() > ABANDONED_CLAIM_MS;
-    if (existing.expires_at.getTime() <= at || abandoned) {
-      await keys.reclaimIdempotencyKey(trx, claim);
-      return undefined;
-    }
-    if (existing.request_hash !== requestHash) {
-      throw new GatewayError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'this idempotency key was already used for a different request; use a new key for a new request',
-      );
-    }
-    if (existing.status === 'in_progress') {
-      throw new GatewayError('IDEMPOTENCY_IN_PROGRESS', 'a request with this idempotency key is still in progress; retry shortly');
-    }
-    return { response: existing.response as T };
-  });
+  // A new key (the usual case) is claimed by one statement; only a key already held needs the
+  // transaction that locks it and decides.
+  const stored = (await keys.claimIdempotencyKey(db, claim)) ? undefined : await decideHeldKey<T>(db, now, claim);
   if (stored) return { result: stored.response, replayed: true };
 
   let result: T;
@@ -89,4 +67,35 @@ export async function runIdempotent<T>(
   }
   await keys.completeIdempotencyKey(db, request.agentId, request.key, result);
   return { result, replayed: false };
+}
+
+type Claim = Parameters<typeof keys.claimIdempotencyKey>[1];
+
+/** The key is held already: take it over if it expired or was abandoned, else replay or refuse. */
+async function decideHeldKey<T>(db: Db, now: () => Date, claim: Claim): Promise<{ response: T } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    if (await keys.claimIdempotencyKey(trx, claim)) return undefined;
+    const existing = await keys.findIdempotencyKeyForUpdate(trx, claim.agentId, claim.key);
+    if (!existing) {
+      // Deleted between our insert attempt and the read (a failure released it): claim again.
+      await keys.claimIdempotencyKey(trx, claim);
+      return undefined;
+    }
+    const at = now().getTime();
+    const abandoned = existing.status === 'in_progress' && at - existing.created_at.getTime() > ABANDONED_CLAIM_MS;
+    if (existing.expires_at.getTime() <= at || abandoned) {
+      await keys.reclaimIdempotencyKey(trx, claim);
+      return undefined;
+    }
+    if (existing.request_hash !== claim.requestHash) {
+      throw new GatewayError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'this idempotency key was already used for a different request; use a new key for a new request',
+      );
+    }
+    if (existing.status === 'in_progress') {
+      throw new GatewayError('IDEMPOTENCY_IN_PROGRESS', 'a request with this idempotency key is still in progress; retry shortly');
+    }
+    return { response: existing.response as T };
+  });
 }

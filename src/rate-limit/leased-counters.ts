@@ -9,9 +9,11 @@ import type pg from 'pg';
  * holds unspent points (at most one lease each): the error is on the safe side. Limits under 20
  * lease one point at a time, so they are counted in the database on every use, as before.
  *
- * Whether a key's allowance is spent, without spending (`peek`), is answered from what this
- * replica knows when it holds a lease or saw the allowance run out, else read from the database
- * and remembered for at most `peekMemoryMs`: another replica's spending shows within that time.
+ * Whether a key's allowance is spent, without spending (`peek`), is read from the database once
+ * per window and then answered from what this replica knows: its own spending at once, another
+ * replica's when this one next takes a lease for the key (or the window ends). For refused
+ * credentials that means a guess checked here after another replica saw the allowance run out is
+ * the last one: counting it shows the allowance spent.
  */
 export interface CounterState {
   /** Points left in the window, as far as this replica knows (0 when refused). */
@@ -33,8 +35,6 @@ interface Local {
   leased: number;
   /** The shared counter, as last seen (points handed out in this window, to everyone). */
   shared: number;
-  /** Until when a peek may answer from `shared` without asking again. */
-  freshUntil: number;
 }
 
 export interface LeasedCountersOptions {
@@ -44,7 +44,6 @@ export interface LeasedCountersOptions {
   limit: number;
   windowMs: number;
   now: () => number;
-  peekMemoryMs?: number;
 }
 
 const LEASE_SQL = `
@@ -58,7 +57,6 @@ const PEEK_SQL = 'select points, expire from rate_limits where key = $1';
 export function createLeasedCounters(options: LeasedCountersOptions): LeasedCounters {
   const { pool, limit, windowMs, now } = options;
   const leaseSize = Math.max(1, Math.floor(limit / 10));
-  const peekMemoryMs = options.peekMemoryMs ?? 1_000;
   const locals = new Map<string, Local>();
   /** One request to the database per key at a time; others wait for its answer. */
   const inFlight = new Map<string, Promise<Local>>();
@@ -102,7 +100,6 @@ export function createLeasedCounters(options: LeasedCountersOptions): LeasedCoun
         windowEnd: Number(row.expire),
         leased: (held?.windowEnd === Number(row.expire) ? held.leased : 0) + granted,
         shared,
-        freshUntil: at + peekMemoryMs,
       };
       locals.set(key, local);
       return local;
@@ -131,17 +128,17 @@ export function createLeasedCounters(options: LeasedCountersOptions): LeasedCoun
     async peek(key) {
       const at = now();
       let local = current(key, at);
-      if (!local || (local.leased === 0 && local.shared < limit && local.freshUntil <= at)) {
+      if (!local) {
         local = await once(key, async () => {
           const { rows } = await pool.query<{ points: number; expire: string }>(PEEK_SQL, [`${options.keyPrefix}:${key}`]);
           const row = rows[0];
           const live = row && row.expire !== null && Number(row.expire) > at;
           const held = current(key, at);
+          // Without a live window nothing is spent yet; that holds until a window could have filled.
           const known: Local = {
-            windowEnd: live ? Number(row.expire) : at + peekMemoryMs,
+            windowEnd: live ? Number(row.expire) : at + windowMs,
             leased: held && live && held.windowEnd === Number(row.expire) ? held.leased : 0,
             shared: live ? Number(row.points) : 0,
-            freshUntil: at + peekMemoryMs,
           };
           locals.set(key, known);
           return known;
