@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import { Pool } from 'undici';
-import { DEMO_IDS, startReferenceTasker } from '../reference-tasker/index.js';
-import { mintLauncherJwt } from '../src/auth/launcher-jwt.js';
-import type { ToolManifest } from '../src/mcp/tool-manifest.js';
-import { type MeasuredProcess, startMeasuredProcess } from './lib/ipc.js';
+import type { MeasuredProcess } from './lib/ipc.js';
 import { type CallSpec, median, percentile, runLoad } from './lib/load.js';
 import { type ContenderSummary, machineFacts, renderReport, writeReport } from './lib/report.js';
+import { type BenchGateway, checkOnce, LIST_VARIABLES, log, mcpToolCall, persistedCall, startBenchStack } from './lib/stack.js';
 
 /**
  * `npm run bench`: what the gateway itself costs per agent call, beside the floor a Node gateway
@@ -35,203 +30,44 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',') as ('pglite' | 'postgres')[];
-const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
-const THIS_ROOT = resolve(new URL('..', import.meta.url).pathname);
 const CALLS = (process.env.BENCH_CALLS ?? 'graphql,mcp,session').split(',');
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR ? resolve(process.env.BENCH_PROFILE_DIR) : undefined;
-const log = (line: string) => process.stderr.write(`${line}\n`);
-
-const secret = randomBytes(32).toString('hex');
-const DEMO = DEMO_IDS.projects.DEMO.id;
-const LIST_VARIABLES = { projectId: DEMO, first: 20 };
-
-// ---- Databases -------------------------------------------------------------------------------
-
-async function postgresVersion(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    return (await client.query<{ server_version: string }>('show server_version')).rows[0]?.server_version;
-  } catch {
-    return undefined;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-const createdDatabases: string[] = [];
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-async function freshPostgresDatabase(): Promise<string> {
-  const name = `gateway_bench_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  createdDatabases.push(name);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-// ---- Gateways and their agents ------------------------------------------------------------------
-
-interface Gateway {
-  label: string;
-  version: 'after' | 'before';
-  database: 'pglite' | 'postgres';
-  process: MeasuredProcess;
-  manifest: ToolManifest;
-  token: string;
-}
-
-async function graphql(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, Record<string, unknown>>; errors?: unknown[] };
-  if (body.errors || !body.data) throw new Error(`setup failed at ${url}: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
-
-async function startGateway(version: Gateway['version'], database: Gateway['database'], upstreamUrl: string): Promise<Gateway> {
-  const root = version === 'before' ? BASELINE! : THIS_ROOT;
-  const label = `${version === 'before' ? 'before' : 'now'}, ${database === 'pglite' ? 'PGlite' : 'PostgreSQL'}`;
-  const process = await startMeasuredProcess(
-    `gateway (${label})`,
-    'gateway.ts',
-    {
-      BENCH_GATEWAY_ROOT: root,
-      BENCH_SIGNING_SECRET: secret,
-      BENCH_UPSTREAM_URL: upstreamUrl,
-      ...(database === 'postgres' ? { BENCH_DATABASE_URL: await freshPostgresDatabase() } : {}),
-    },
-  );
-  const launcher = await mintLauncherJwt(secret, { sub: 'local-user', email: 'local@example.test', role: 'user' }, { audience: 'nodedc-tasker-agent-gateway' });
-  const agentId = (await graphql(process.url, launcher, 'mutation { createAgent(input: { displayName: "bench" }) { id } }')).createAgent!.id as string;
-  await graphql(process.url, launcher, 'mutation($i: SetGrantInput!) { setGrant(input: $i) { projectId } }', {
-    i: { agentId, projectId: DEMO, scopes: ['PROJECTS_READ', 'ISSUES_READ'] },
-  });
-  const token = (await graphql(process.url, launcher, 'mutation($i: CreateTokenInput!) { createToken(input: $i) { secret } }', { i: { agentId, name: 'bench' } }))
-    .createToken!.secret as string;
-  const manifest = JSON.parse(readFileSync(resolve(root, 'src/mcp/generated/tool-manifest.json'), 'utf8')) as ToolManifest;
-  return { label, version, database, process, manifest, token };
-}
-
-// ---- What each contender sends ------------------------------------------------------------------
-
-const graphqlSucceeded = (status: number, body: string) => status === 200 && !body.includes('"errors"');
-
-function persistedCall(gateway: Gateway, operationName: string, variables: Record<string, unknown>): CallSpec {
-  const tool = gateway.manifest.tools.find((candidate) => candidate.operationName === operationName);
-  if (!tool) throw new Error(`no persisted operation ${operationName}`);
-  return {
-    method: 'POST',
-    path: '/graphql',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${gateway.token}` },
-    body: JSON.stringify({ operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: tool.operationId } } }),
-    succeeded: graphqlSucceeded,
-  };
-}
-
-/** A 2025-11-25 client's tools/call on the stateless endpoint: one POST, plain JSON back. */
-function mcpToolCall(gateway: Gateway, name: string, args: Record<string, unknown>): CallSpec {
-  return {
-    method: 'POST',
-    path: '/mcp',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-11-25',
-      authorization: `Bearer ${gateway.token}`,
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
-    succeeded: (status, body) => status === 200 && body.includes('"result"') && !body.includes('"isError":true'),
-  };
-}
 
 interface Contender {
   key: string;
   call: string;
-  gateway: Gateway | undefined;
+  gateway: BenchGateway | undefined;
   process: MeasuredProcess;
   spec: CallSpec;
   pools: Map<number, Pool>;
 }
 
-async function checkOnce(contender: Contender): Promise<void> {
-  const response = await fetch(`${contender.process.url}${contender.spec.path}`, {
-    method: contender.spec.method,
-    headers: contender.spec.headers,
-    ...(contender.spec.body ? { body: contender.spec.body } : {}),
-  });
-  const text = await response.text();
-  if (!contender.spec.succeeded(response.status, text)) throw new Error(`${contender.key} does not succeed: ${response.status} ${text.slice(0, 400)}`);
-}
-
 // ---- The run --------------------------------------------------------------------------------------
 
-const pgVersion = DATABASES.includes('postgres') ? await postgresVersion() : undefined;
-const databases = DATABASES.filter((database) => database === 'pglite' || pgVersion !== undefined);
-if (DATABASES.includes('postgres') && !pgVersion) log(`PostgreSQL at ${POSTGRES_ADMIN_URL} does not answer: measuring PGlite only`);
-
-const tasker = await startReferenceTasker({ signingSecret: secret });
-let taskerOpen = true;
-const closeTasker = async () => {
-  if (taskerOpen) await tasker.close();
-  taskerOpen = false;
-};
-const replay = await startMeasuredProcess('replay Tasker', 'replay-tasker.ts', { BENCH_SIGNING_SECRET: secret });
-await replay.command('record', tasker.url);
-
-const gateways: Gateway[] = [];
-const children: MeasuredProcess[] = [replay];
+const stack = await startBenchStack({ databases: DATABASES, baseline: BASELINE });
 try {
-  for (const database of databases) {
-    for (const version of BASELINE ? (['before', 'after'] as const) : (['after'] as const)) {
-      log(`starting gateway (${version}, ${database})`);
-      const gateway = await startGateway(version, database, replay.url);
-      gateways.push(gateway);
-      children.push(gateway.process);
-    }
-  }
-
-  const contenders: Contender[] = [];
-  for (const gateway of gateways) {
+  const contenders: Contender[] = [
+    {
+      key: 'bare signed proxy',
+      call: 'bare',
+      gateway: undefined,
+      process: stack.bare,
+      spec: { method: 'GET', path: stack.listPath, headers: { accept: 'application/json' }, succeeded: (status) => status === 200 },
+      pools: new Map(),
+    },
+  ];
+  for (const gateway of stack.gateways) {
     const contender = (key: string, call: string, spec: CallSpec): Contender => ({ key, call, spec, gateway, process: gateway.process, pools: new Map() });
     contenders.push(
-      contender(`GraphQL ListIssues (${gateway.label})`, 'graphql', persistedCall(gateway, 'ListIssues', LIST_VARIABLES)),
-      contender(`MCP tools/call list_issues (${gateway.label})`, 'mcp', mcpToolCall(gateway, 'list_issues', LIST_VARIABLES)),
-      contender(`GraphQL GetAgentSession (${gateway.label})`, 'session', persistedCall(gateway, 'GetAgentSession', {})),
+      ...[
+        contender(`GraphQL ListIssues (${gateway.label})`, 'graphql', persistedCall(gateway, 'ListIssues', LIST_VARIABLES)),
+        contender(`MCP tools/call list_issues (${gateway.label})`, 'mcp', mcpToolCall(gateway, 'list_issues', LIST_VARIABLES)),
+        contender(`GraphQL GetAgentSession (${gateway.label})`, 'session', persistedCall(gateway, 'GetAgentSession', {})),
+      ].filter((candidate) => CALLS.includes(candidate.call)),
     );
   }
-  // Recording: every contender once, through the reference Tasker; then only the calls asked for.
-  for (const contender of contenders) await checkOnce(contender);
-  contenders.splice(0, contenders.length, ...contenders.filter((contender) => CALLS.includes(contender.call)));
-  const recorded = (await replay.command('replay')) as string[];
-  await closeTasker();
-  const listPath = recorded.find((key) => key.startsWith('GET ') && key.includes('/issues?'))?.split(' ')[1];
-  if (!listPath) throw new Error(`the gateways' list_issues call was not recorded (recorded: ${recorded.join(', ')})`);
-
-  const bareProcess = await startMeasuredProcess('bare proxy', 'bare-proxy.ts', { BENCH_SIGNING_SECRET: secret, BENCH_UPSTREAM_URL: replay.url });
-  children.push(bareProcess);
-  const bare: Contender = {
-    key: 'bare signed proxy',
-    call: 'bare',
-    gateway: undefined,
-    process: bareProcess,
-    spec: { method: 'GET', path: listPath, headers: { accept: 'application/json' }, succeeded: (status) => status === 200 },
-    pools: new Map(),
-  };
-  contenders.unshift(bare);
-  for (const contender of contenders) await checkOnce(contender);
+  for (const contender of contenders) await checkOnce(contender.process.url, contender.spec);
 
   const poolFor = (contender: Contender, concurrency: number) => {
     let pool = contender.pools.get(concurrency);
@@ -249,7 +85,7 @@ try {
   type Sample = { rps: number; p50: number; p99: number; cpuMs: number; statements: number | null; rssMb: number; failures: number };
   const samples = new Map<string, Sample[]>();
   const startedAt = new Date();
-  if (PROFILE_DIR) for (const gateway of gateways) await gateway.process.command('profile-start');
+  if (PROFILE_DIR) for (const gateway of stack.gateways) await gateway.process.command('profile-start');
   for (let round = 0; round < ROUNDS; round += 1) {
     log(`round ${round + 1} of ${ROUNDS}`);
     for (const concurrency of CONCURRENCIES) {
@@ -277,7 +113,7 @@ try {
   }
 
   if (PROFILE_DIR) {
-    for (const gateway of gateways) {
+    for (const gateway of stack.gateways) {
       const file = resolve(PROFILE_DIR, `gateway-${gateway.version}-${gateway.database}.cpuprofile`);
       await gateway.process.command('profile-stop', file);
       log(`wrote ${file}`);
@@ -306,7 +142,7 @@ try {
     }
   }
   const report = renderReport({
-    machine: machineFacts(pgVersion),
+    machine: machineFacts(stack.postgresVersion),
     startedAt,
     rounds: ROUNDS,
     roundMs: ROUND_MS,
@@ -318,12 +154,10 @@ try {
   const write = process.argv.find((argument) => argument === '--write' || argument.startsWith('--write='));
   if (write) {
     const section = write.includes('=') ? write.slice('--write='.length) : BASELINE ? 'before-after' : 'latest';
-    writeReport(resolve(THIS_ROOT, 'docs/PERFORMANCE.md'), report, section);
+    writeReport(new URL('../docs/PERFORMANCE.md', import.meta.url).pathname, report, section);
     log(`wrote the ${section} section of docs/PERFORMANCE.md`);
   }
   for (const contender of contenders) for (const pool of contender.pools.values()) await pool.close();
 } finally {
-  for (const child of children) await child.stop();
-  await closeTasker().catch(() => {});
-  for (const name of createdDatabases) await adminQuery(`drop database if exists ${name} with (force)`).catch(() => {});
+  await stack.close();
 }

@@ -35,6 +35,7 @@ const config = {
     TASKER_SIGNING_SECRET: process.env.BENCH_SIGNING_SECRET,
     TASKER_URL: process.env.BENCH_UPSTREAM_URL,
     LOG_LEVEL: 'silent',
+    LAUNCHER_JWT_MAX_TTL_SECONDS: '3600',
     // Counted as in production, never reached: the benchmark measures the gateway, not its limits.
     RATE_LIMIT_NETWORK_PER_MINUTE: '10000000',
     RATE_LIMIT_AGENT_PER_MINUTE: '10000000',

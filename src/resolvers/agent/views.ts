@@ -182,15 +182,22 @@ export function readableText(html: string): { markdown: string; richContent: Ric
 }
 
 export const toIssueView = (issue: TaskerIssue): IssueView => {
-  const description = readableText(issue.description_html);
+  // Turning the description's HTML into Markdown is by far the costliest part of a view, so it
+  // happens when the description is read: a list that does not ask for it never pays for it.
+  let description: ReturnType<typeof readableText> | undefined;
+  const readable = () => (description ??= readableText(issue.description_html));
   return {
     id: issue.id,
     projectId: issue.project_id,
     sequenceId: issue.sequence_id,
     key: issue.key,
     title: stripInvisible(issue.title),
-    description: description.markdown,
-    richContent: description.richContent,
+    get description() {
+      return readable().markdown;
+    },
+    get richContent() {
+      return readable().richContent;
+    },
     priority: issue.priority,
     stateId: issue.state_id,
     stateGroup: issue.state_group,
