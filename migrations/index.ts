@@ -3,6 +3,7 @@ import * as initial from './0001_initial.js';
 import * as rateLimits from './0002_rate_limits.js';
 import * as oauth from './0003_oauth.js';
 import * as toolsetScopes from './0005_toolset_scopes.js';
+import * as idempotencyKeyHashes from './0008_idempotency_key_hashes.js';
 
 /**
  * Ordered list of migrations. Listed statically (not read from the folder) so the same list runs
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_rate_limits': rateLimits,
   '0003_oauth': oauth,
   '0005_toolset_scopes': toolsetScopes,
+  '0008_idempotency_key_hashes': idempotencyKeyHashes,
 };

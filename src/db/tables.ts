@@ -94,7 +94,8 @@ export type IdempotencyStatus = 'in_progress' | 'completed';
 
 export interface IdempotencyKeysTable {
   agent_id: string;
-  key: string;
+  /** SHA-256 of the agent's key scoped to the agent (src/idempotency/key-hash.ts); the key itself is never stored. */
+  key_hash: string;
   operation: string;
   request_hash: string;
   status: IdempotencyStatus;

@@ -3,13 +3,14 @@ import type { Db } from '../db/database.js';
 import * as keys from '../db/repositories/idempotency-keys.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { sha256Hex } from '../tasker/signing.js';
+import { idempotencyKeyHash } from './key-hash.js';
 
 /**
  * Idempotency keys for agent writes (IETF draft "The Idempotency-Key HTTP Header Field"):
  * the same key and input replays the stored answer without a second Tasker call; the same key
  * with another input is IDEMPOTENCY_KEY_REUSED (422); a key still in flight is
  * IDEMPOTENCY_IN_PROGRESS (409); a failed call releases the key so the agent can retry.
- * Keys belong to one agent and live 24 hours.
+ * Keys belong to one agent and live 24 hours; only their hash is stored (key-hash.ts).
  */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A claim older than this without an answer belongs to a call that died; it may be taken over. */
@@ -45,9 +46,10 @@ export async function runIdempotent<T>(
   execute: () => Promise<T>,
 ): Promise<IdempotentRun<T>> {
   const requestHash = sha256Hex(`${request.operation}\n${canonicalJson(request.input)}`);
+  const keyHash = idempotencyKeyHash(request.agentId, request.key);
   const claim = {
     agentId: request.agentId,
-    key: request.key,
+    keyHash,
     operation: request.operation,
     requestHash,
     expiresAt: new Date(now().getTime() + IDEMPOTENCY_TTL_MS),
@@ -62,10 +64,10 @@ export async function runIdempotent<T>(
   try {
     result = await execute();
   } catch (error) {
-    await keys.releaseIdempotencyKey(db, request.agentId, request.key);
+    await keys.releaseIdempotencyKey(db, request.agentId, keyHash);
     throw error;
   }
-  await keys.completeIdempotencyKey(db, request.agentId, request.key, result);
+  await keys.completeIdempotencyKey(db, request.agentId, keyHash, result);
   return { result, replayed: false };
 }
 
@@ -75,7 +77,7 @@ type Claim = Parameters<typeof keys.claimIdempotencyKey>[1];
 async function decideHeldKey<T>(db: Db, now: () => Date, claim: Claim): Promise<{ response: T } | undefined> {
   return db.transaction().execute(async (trx) => {
     if (await keys.claimIdempotencyKey(trx, claim)) return undefined;
-    const existing = await keys.findIdempotencyKeyForUpdate(trx, claim.agentId, claim.key);
+    const existing = await keys.findIdempotencyKeyForUpdate(trx, claim.agentId, claim.keyHash);
     if (!existing) {
       // Deleted between our insert attempt and the read (a failure released it): claim again.
       await keys.claimIdempotencyKey(trx, claim);

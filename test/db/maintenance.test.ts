@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMaintenance } from '../../src/db/maintenance.js';
+import { idempotencyKeyHash } from '../../src/idempotency/key-hash.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createAgent } from '../support/fixtures.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -15,7 +16,7 @@ it('deletes expired idempotency keys and keeps live ones', async () => {
   const agentId = await createAgent(gateway, owner);
   const row = (key: string, expiresAt: Date) => ({
     agent_id: agentId,
-    key,
+    key_hash: idempotencyKeyHash(agentId, key),
     operation: 'createIssue',
     request_hash: 'a'.repeat(64),
     status: 'completed' as const,
@@ -26,8 +27,8 @@ it('deletes expired idempotency keys and keeps live ones', async () => {
   const stop = startMaintenance({ db: gateway.db, now: () => new Date(), logger: createLogger('silent'), intervalMs: 60_000 });
   try {
     await expect
-      .poll(async () => (await gateway.db.selectFrom('idempotency_keys').select('key').where('agent_id', '=', agentId).execute()).map((r) => r.key))
-      .toEqual(['live']);
+      .poll(async () => (await gateway.db.selectFrom('idempotency_keys').select('key_hash').where('agent_id', '=', agentId).execute()).map((r) => r.key_hash))
+      .toEqual([idempotencyKeyHash(agentId, 'live')]);
   } finally {
     stop();
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../reference-tasker/index.js';
+import { idempotencyKeyHash } from '../../src/idempotency/key-hash.js';
 import { errorCode, type GraphQLResult, runOperation } from '../support/gateway.js';
 import { DEMO, OPS, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -218,7 +219,8 @@ describe('audit of agent calls', () => {
     const event = events.find((row) => row.details.issueId === created.id);
     expect(event).toMatchObject({ outcome: 'succeeded', tasker_status: 201, actor_kind: 'agent', owner_user_id: 'local-user', target_id: DEMO.id });
     expect(event!.latency_ms).toEqual(expect.any(Number));
-    expect(event!.details).toMatchObject({ idempotencyKey: 'audit-key-1', replayed: false, taskerLatencyMs: expect.any(Number) });
+    expect(event!.details).toMatchObject({ idempotencyKeyHash: idempotencyKeyHash(agentId, 'audit-key-1'), replayed: false, taskerLatencyMs: expect.any(Number) });
+    expect(JSON.stringify(event!.details)).not.toContain('audit-key-1');
     const all = await stack.gateway.db.selectFrom('audit_events').selectAll().execute();
     expect(JSON.stringify(all)).not.toContain(token);
   });

@@ -3,6 +3,7 @@ import { type Db, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { insertAgent } from '../../src/db/repositories/agents.js';
 import { ABANDONED_CLAIM_MS, canonicalJson, IDEMPOTENCY_TTL_MS, runIdempotent } from '../../src/idempotency/idempotency.js';
+import { idempotencyKeyHash } from '../../src/idempotency/key-hash.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /**
@@ -86,8 +87,8 @@ describe('runIdempotent', () => {
     let release: () => void = () => {};
     const hanging = runIdempotent(db, now, { agentId, key, operation: 'createIssue', input: { v: 1 } }, () => new Promise<string>((resolve) => (release = () => resolve('late'))));
     try {
-      await expect.poll(async () => (await db.selectFrom('idempotency_keys').select('status').where('key', '=', key).execute()).length, { timeout: 30_000 }).toBe(1);
-      const created = (await db.selectFrom('idempotency_keys').select('created_at').where('key', '=', key).executeTakeFirstOrThrow()).created_at;
+      await expect.poll(async () => (await db.selectFrom('idempotency_keys').select('status').where('key_hash', '=', idempotencyKeyHash(agentId, key)).execute()).length, { timeout: 30_000 }).toBe(1);
+      const created = (await db.selectFrom('idempotency_keys').select('created_at').where('key_hash', '=', idempotencyKeyHash(agentId, key)).executeTakeFirstOrThrow()).created_at;
       clock = new Date(created).getTime() + ABANDONED_CLAIM_MS;
       await expect(run(key, { v: 1 }, 'again')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS' });
       clock = new Date(created).getTime() + ABANDONED_CLAIM_MS + 1;
@@ -102,7 +103,7 @@ describe('runIdempotent', () => {
   it('releases the key when the call fails, so a retry runs', async () => {
     const key = freshKey();
     await expect(runIdempotent(db, now, { agentId, key, operation: 'createIssue', input: {} }, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await db.selectFrom('idempotency_keys').select('key').where('key', '=', key).execute()).toEqual([]);
+    expect(await db.selectFrom('idempotency_keys').select('key_hash').where('key_hash', '=', idempotencyKeyHash(agentId, key)).execute()).toEqual([]);
     expect(await run(key, {}, 'retried')).toEqual({ result: 'retried', replayed: false });
   });
 });

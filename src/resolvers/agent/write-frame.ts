@@ -3,6 +3,7 @@ import type { Scope } from '../../auth/scopes.js';
 import { forbidden } from '../../errors/gateway-error.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { runIdempotent } from '../../idempotency/idempotency.js';
+import { idempotencyKeyHash } from '../../idempotency/key-hash.js';
 import { findSecretsIn } from '../../secrets/scan.js';
 import type { TaskerIssue, TaskerProject } from '../../tasker/contract.js';
 import type { CallContext, GatewayDeps } from '../context.js';
@@ -76,7 +77,8 @@ async function idempotentWrite<T>(
   write: (taskerKey: string) => Promise<T>,
 ): Promise<T> {
   if (agentKey === undefined) return write(randomUUID());
-  call.record.details.idempotencyKey = agentKey;
+  // The audit names the key by its stored hash (the key itself is agent-written text).
+  call.record.details.idempotencyKeyHash = idempotencyKeyHash(call.principal.agentId, agentKey);
   const run = await runIdempotent(
     deps.db,
     deps.now,
