@@ -1,18 +1,35 @@
-import { createServer, request as forward, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as forward, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { taskerReader, type TaskerCaller } from './tasker-reader.js';
 
 /**
  * A real HTTP server on loopback between the gateway and the reference Tasker. It passes traffic
  * through unchanged, or misbehaves the way a real Tasker or network can: a 500, a reset
- * connection, no answer, a body that is not JSON, or an answer rewritten by a test.
+ * connection, no answer, a body that is not JSON, an answer rewritten by a test, or (`respond`) an
+ * answer the test makes up without passing the request on — a Tasker that says yes and does nothing.
+ * A fault with `when` applies only to the requests it matches; the others pass and do not count.
  */
-export type Fault =
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  /** The request body as sent (empty for a GET). */
+  body: string;
+  /** Who the gateway signed the request for. */
+  caller: TaskerCaller;
+}
+
+/** A signed GET to the real Tasker behind the proxy, as the caller of the request being answered. */
+export type ReadAsCaller = <T = Record<string, unknown>>(pathWithQuery: string) => Promise<T>;
+
+export type Fault = (
   | { kind: 'pass' }
   | { kind: 'status'; status: number }
   | { kind: 'reset' }
   | { kind: 'hang' }
   | { kind: 'malformed' }
-  | { kind: 'rewrite'; rewrite: (body: Record<string, unknown>, request: { method: string; path: string }) => Record<string, unknown> };
+  | { kind: 'rewrite'; rewrite: (body: Record<string, unknown>, request: { method: string; path: string }) => Record<string, unknown> }
+  | { kind: 'respond'; answer: (request: ProxiedRequest, read: ReadAsCaller) => Promise<{ status: number; body: unknown }> }
+) & { when?: (request: ProxiedRequest) => boolean };
 
 export interface FaultProxy {
   url: string;
@@ -24,16 +41,34 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
+/** `signingSecret` lets `respond` faults read from the real Tasker; without it they cannot. */
+export async function startFaultProxy(targetUrl: string, options: { signingSecret?: string } = {}): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   let fault: Fault = { kind: 'pass' };
   let remaining = Number.POSITIVE_INFINITY;
   const seen: string[] = [];
+  const read = options.signingSecret === undefined ? undefined : taskerReader(target.origin, options.signingSecret);
 
   const server: Server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
-    const active = remaining > 0 ? fault : ({ kind: 'pass' } as const);
-    if (remaining > 0 && fault.kind !== 'pass') remaining -= 1;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const header = (name: string) => String(req.headers[name] ?? '');
+      const request: ProxiedRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        body: Buffer.concat(chunks).toString('utf8'),
+        caller: { agentId: header('x-nodedc-agent-id'), ownerUserId: header('x-nodedc-owner-user-id') },
+      };
+      const applies = remaining > 0 && fault.kind !== 'pass' && (fault.when === undefined || fault.when(request));
+      if (applies) remaining -= 1;
+      handle(applies ? fault : { kind: 'pass' }, request, { body: Buffer.concat(chunks), headers: req.headers, socket: req.socket }, res);
+    });
+  });
+
+  function handle(active: Fault, request: ProxiedRequest, raw: Pick<IncomingMessage, 'headers' | 'socket'> & { body: Buffer }, res: ServerResponse): void {
+    const req = { method: request.method, url: request.path, socket: raw.socket };
     if (active.kind === 'reset') return void req.socket.destroy();
     if (active.kind === 'hang') return; // never answers; the client's timeout must fire
     if (active.kind === 'status') {
@@ -44,8 +79,21 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"issues": [ this is not json');
     }
+    if (active.kind === 'respond') {
+      if (read === undefined) throw new Error('a respond fault needs the proxy to know the signing secret');
+      void active
+        .answer(request, (path) => read(path, request.caller))
+        .then(
+          ({ status, body }) => {
+            res.writeHead(status, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(body));
+          },
+          () => res.destroy(),
+        );
+      return;
+    }
     const upstream = forward(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: raw.headers },
       (answer: IncomingMessage) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -65,8 +113,8 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       },
     );
     upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
+    upstream.end(raw.body);
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {

@@ -3,6 +3,7 @@ import { DEMO_IDS, startReferenceTasker, type ReferenceTasker } from '../../refe
 import { SCOPES } from '../../src/auth/scopes.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { createAgent, createToken, setGrant } from './fixtures.js';
+import { taskerReader, type TaskerRead } from './tasker-reader.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 
 /**
@@ -13,6 +14,8 @@ export interface TestStack {
   gateway: TestGateway;
   tasker: ReferenceTasker;
   proxy: FaultProxy;
+  /** A signed GET straight to the reference Tasker (not through the proxy): what Tasker really holds. */
+  readTasker: TaskerRead;
   /** Launcher JWT of the seeded Tasker user "local-user". */
   owner: string;
   /** An agent of local-user with the given grants, and a token carrying all its scopes. */
@@ -37,7 +40,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     {
       prepare: async (database) => {
         tasker = await startReferenceTasker({ signingSecret, ...(database.url ? { databaseUrl: database.url } : {}) });
-        proxy = await startFaultProxy(tasker.url);
+        proxy = await startFaultProxy(tasker.url, { signingSecret });
         return { TASKER_URL: proxy.url };
       },
     },
@@ -49,6 +52,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     gateway,
     tasker: startedTasker,
     proxy: startedProxy,
+    readTasker: taskerReader(startedTasker.url, signingSecret),
     owner,
     async agentWith(grants, name = 'Test agent') {
       const agentId = await createAgent(gateway, owner, name);
