@@ -3,6 +3,7 @@ import { principalActor } from '../auth/principal.js';
 import type { Executor } from '../db/database.js';
 import { insertAuditEvent } from '../db/repositories/audit-events.js';
 import { redactSecrets, redactSecretsIn } from '../secrets/scan.js';
+import { neutralizeText, neutralizeTextIn } from '../validation/text.js';
 import type { AuditOutcome } from '../db/tables.js';
 
 /**
@@ -47,12 +48,13 @@ export async function recordAudit(db: Executor, principal: Principal, meta: Requ
     outcome: entry.outcome,
     target_type: entry.targetType ?? null,
     target_id: entry.targetId ?? null,
-    // One redaction step for everything an event holds that a caller or Tasker could have written.
-    reason: entry.reason === undefined ? null : redactSecrets(entry.reason.replace(/\u0000/g, '')),
+    // One redaction step for everything an event holds that a caller or Tasker could have written;
+    // then control characters, bidi overrides, NUL and lone surrogates become visible escapes, so the
+    // record is always written and never acts on the screen or terminal of whoever reads it.
+    reason: entry.reason === undefined ? null : neutralizeText(redactSecrets(entry.reason)),
     tasker_status: entry.taskerStatus ?? null,
     latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
-    // PostgreSQL cannot store NUL in jsonb; a fact about a call must never make its record fail.
-    details: JSON.stringify(redactSecretsIn(entry.details ?? {})).replace(/\\u0000/g, ''),
+    details: JSON.stringify(neutralizeTextIn(redactSecretsIn(entry.details ?? {}))),
   });
 }
 

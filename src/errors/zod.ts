@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { findIllFormedText, describeTextProblem } from '../validation/text.js';
 import { GatewayError } from './gateway-error.js';
 
 /** One readable sentence per problem, naming the field, so a person or a model can fix the input. */
@@ -16,31 +17,22 @@ export function zodToGatewayError(error: z.ZodError): GatewayError {
   return new GatewayError('BAD_USER_INPUT', message, { details: { issues } });
 }
 
-/** The path to the first string holding a NUL character, which PostgreSQL cannot store in text. */
-function findNul(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findNul(item, `${path}.${index}`);
-      if (found) return found;
-    }
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = findNul(item, path ? `${path}.${key}` : key);
-      if (found) return found;
-    }
+/**
+ * Refuses input holding NUL or a lone surrogate anywhere (src/validation/text.ts): the edges call
+ * it on whole bodies, variables and tool arguments, so such text never reaches a query or insert.
+ */
+export function assertWellFormedText(input: unknown, rootPath = ''): void {
+  const problem = findIllFormedText(input, rootPath);
+  if (problem) {
+    throw new GatewayError('BAD_USER_INPUT', describeTextProblem(problem), {
+      details: { issues: [{ path: problem.path || '(input)', message: problem.message }] },
+    });
   }
-  return undefined;
 }
 
 /** Parse untrusted input at a service edge; a failure is the caller's mistake, never a 500. */
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
-  const nul = findNul(input, '');
-  if (nul !== undefined) {
-    throw new GatewayError('BAD_USER_INPUT', `Invalid input: ${nul || '(input)'}: must not contain NUL characters`, {
-      details: { issues: [{ path: nul || '(input)', message: 'must not contain NUL characters' }] },
-    });
-  }
+  assertWellFormedText(input);
   const result = schema.safeParse(input);
   if (!result.success) throw zodToGatewayError(result.error);
   return result.data;

@@ -8,6 +8,7 @@ import { maskGraphQLError } from './errors.js';
 import { useAnonymousSchemaPrivacy } from './plugins/use-anonymous-schema-privacy.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useRefusalAudit } from './plugins/use-refusal-audit.js';
+import { useWellFormedInput } from './plugins/use-well-formed-input.js';
 import { type NodeServerContext, resolveCallContext } from './request-context.js';
 
 export interface YogaOptions {
@@ -63,11 +64,12 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
       })),
     }),
     // Order: audit refusals first, so a refusal is recorded before any later plugin sees the result;
-    // then the bounds every document meets before any resolver runs (size, shape, cost, and what
+    // then text that is not text (NUL, lone surrogates) refused before anything reads it; then the bounds every document meets before any resolver runs (size, shape, cost, and what
     // strangers may learn of the schema); then cancellation, so a request whose client has gone
     // stops resolving; then the extra plugins (the agents' persisted-operations gate).
     plugins: [
       useRefusalAudit({ db: deps.db, logger: options.logger }),
+      useWellFormedInput({ db: deps.db, logger: options.logger, authenticator: options.authenticator, trustProxy: deps.config.http.trustProxy }),
       useDocumentLimits(deps.config.graphql.limits),
       useAnonymousSchemaPrivacy({
         enabled: !deps.config.graphql.anonymousIntrospection,

@@ -1,5 +1,6 @@
 import { type AuthInfo, isJsonContentType, type McpRequestContext } from '@modelcontextprotocol/server';
 import { parseToolsets } from './toolsets.js';
+import { describeTextProblem, findIllFormedText } from '../validation/text.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { agentScopes } from '../auth/principal.js';
 import { SCOPES } from '../auth/scopes.js';
@@ -135,6 +136,15 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
     const parsed = await readJson(request);
     if (!parsed.ok) return rpcError(400, -32700, 'Parse error: the body is not JSON', { headers: requestIdHeader });
     const body = parsed.body;
+    const illFormed = findIllFormedText(body);
+    if (illFormed) {
+      // JSON-RPC "invalid params": the message is JSON but holds text that is not text (NUL, a lone surrogate).
+      return rpcError(400, -32602, describeTextProblem(illFormed), {
+        id: idOf(body),
+        headers: requestIdHeader,
+        data: { code: 'BAD_USER_INPUT', requestId: ctx.meta.requestId, details: { issues: [{ path: illFormed.path || '(input)', message: illFormed.message }] } },
+      });
+    }
     if (Array.isArray(body)) {
       // Batches are gone from the protocol since 2025-06-18; one message per POST keeps every call bounded and audited.
       return rpcError(400, -32600, 'JSON-RPC batches are not accepted; send one message per POST', { headers: requestIdHeader });

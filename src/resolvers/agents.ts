@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanName } from '../validation/text.js';
 import { recordAgentChange } from '../audit/audit-log.js';
 import { type AgentAccess, decideAgentAccess } from '../auth/policy.js';
 import type { LauncherPrincipal } from '../auth/principal.js';
@@ -11,7 +12,7 @@ import { type CallContext, type GatewayDeps, requireLauncher } from './context.j
 import { DEFAULT_PAGE_SIZE, decodeKeysetCursor, encodeKeysetCursor, type Page, PageSizeSchema, toPage } from './pagination.js';
 import { type AgentView, toAgentView } from './views.js';
 
-export const DisplayNameSchema = z.string().trim().min(1, { message: 'display name must not be empty' }).max(120);
+export const DisplayNameSchema = cleanName('display name', { max: 120 });
 export const AgentIdSchema = z.uuid({ message: 'expected an agent id (UUID)' });
 
 export const CreateAgentInputSchema = z.strictObject({

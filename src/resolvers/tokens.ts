@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanName } from '../validation/text.js';
 import { recordAgentChange } from '../audit/audit-log.js';
 import { issueAgentToken } from '../auth/agent-token.js';
 import type { Principal } from '../auth/principal.js';
@@ -17,7 +18,7 @@ import { type CallContext, type GatewayDeps, requireLauncher } from './context.j
 import { type AgentView, type TokenView, toTokenView } from './views.js';
 
 export const TOKEN_NAME_MAX_LENGTH = 120;
-export const TokenNameSchema = z.string().trim().min(1, { message: 'token name must not be empty' }).max(TOKEN_NAME_MAX_LENGTH);
+export const TokenNameSchema = cleanName('token name', { max: TOKEN_NAME_MAX_LENGTH });
 
 export const CreateTokenInputSchema = z.strictObject({
   agentId: z.string(),

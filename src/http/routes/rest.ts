@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { type Scope, SCOPE_DESCRIPTIONS, SCOPES, ScopeListSchema } from '../../auth/scopes.js';
 import { badInput } from '../../errors/gateway-error.js';
-import { parseInput } from '../../errors/zod.js';
+import { assertWellFormedText, parseInput } from '../../errors/zod.js';
 import * as agents from '../../resolvers/agents.js';
 import type { CallContext, GatewayDeps } from '../../resolvers/context.js';
 import * as session from '../../resolvers/session.js';
@@ -38,11 +38,15 @@ function decodePathSegment(segment: string): string {
 
 /** The router has already bounded the body (http/bounded-body.ts); here it only has to be JSON. */
 async function readJson(request: Request): Promise<unknown> {
+  let body: unknown;
   try {
-    return JSON.parse(await request.text());
+    body = JSON.parse(await request.text());
   } catch {
     throw badInput('the request body is not valid JSON');
   }
+  // The whole body, fields a route ignores included: NUL or a lone surrogate is refused anywhere.
+  assertWellFormedText(body);
+  return body;
 }
 
 const renderAgent = (agent: AgentView) => ({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanName } from '../../validation/text.js';
 
 /** A client the authorization server recognises, however it came to know it. */
 export interface OAuthClient {
@@ -19,7 +20,7 @@ const httpUrl = z.url({ protocol: /^https?$/, message: 'expected an http(s) URL'
  * what binds a code to the client that asked for it.
  */
 export const ClientMetadataSchema = z.object({
-  client_name: z.string().trim().min(1).max(200).optional(),
+  client_name: cleanName('client_name', { max: 200 }).optional(),
   client_uri: httpUrl.optional(),
   logo_uri: httpUrl.optional(),
   redirect_uris: z.array(z.url({ message: 'expected a redirect URI' }).max(2000)).min(1).max(10),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { recordAudit, type RequestMeta } from '../../audit/audit-log.js';
 import * as clientsRepo from '../../db/repositories/oauth-clients.js';
+import { findIllFormedText } from '../../validation/text.js';
 import { ClientMetadataSchema } from '../clients/client.js';
 import type { OAuthDeps } from '../deps.js';
 import type { OAuthUrls } from '../urls.js';
@@ -18,6 +19,8 @@ export async function register(deps: OAuthDeps, request: Request, _urls: OAuthUr
   } catch {
     return oauthError(400, 'invalid_client_metadata', 'the registration request must be a JSON object');
   }
+  const illFormed = findIllFormedText(body);
+  if (illFormed) return oauthError(400, 'invalid_client_metadata', `${illFormed.path || '(input)'}: ${illFormed.message}`);
   const parsed = ClientMetadataSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
