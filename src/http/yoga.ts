@@ -5,6 +5,7 @@ import { describeUnexpected, type Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
 import type { GraphQLContext } from '../schema/builder.js';
 import { maskGraphQLError } from './errors.js';
+import { offlineGraphiQL } from './graphiql.js';
 import { useAnonymousSchemaPrivacy } from './plugins/use-anonymous-schema-privacy.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useRefusalAudit } from './plugins/use-refusal-audit.js';
@@ -51,6 +52,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     graphqlEndpoint: '/graphql',
     // GraphiQL is for operators; it needs a Launcher JWT like any other caller.
     graphiql: { title: 'Tasker Agent Gateway', defaultQuery: '{ me { userId email role } }' },
+    renderGraphiQL: offlineGraphiQL(),
     landingPage: false,
     // The router has bounded every body already (src/http/bounded-body.ts); a second count is waste.
     maxRequestBodySize: false,
