@@ -14,6 +14,14 @@ export interface ReferenceTaskerProcess {
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/**
+ * Run from source (tsx) the child is TypeScript too; run from the build (`node dist/main.js`) this
+ * file is JavaScript and so is the reference Tasker beside it in dist/: no TypeScript loader.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+const CHILD_ARGS = COMPILED
+  ? [join(ROOT, 'reference-tasker', 'main.js')]
+  : ['--import', 'tsx', join(ROOT, 'reference-tasker', 'main.ts')];
 const READY_LINE = /reference Tasker listening on (http:\/\/\S+)/;
 
 export async function startReferenceTaskerProcess(options: {
@@ -22,7 +30,7 @@ export async function startReferenceTaskerProcess(options: {
   logger: Logger;
   port?: number;
 }): Promise<ReferenceTaskerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'reference-tasker', 'main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, CHILD_ARGS, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
