@@ -101,6 +101,11 @@ export async function projectContext(deps: GatewayDeps, ctx: CallContext, projec
   return runAgentCall(deps, ctx, 'projectContext', async (call) => {
     const projectId = await grantedProject(deps, call, id, 'projects:read');
     const context = noteTasker(call, await deps.tasker.projectContext(call.caller, projectId));
+    // Another project's states, labels and members shown as this one's would leak them and
+    // mislead every write planned from them.
+    if (context.project.id !== projectId) {
+      throw new GatewayError('TASKER_BAD_RESPONSE', `Tasker answered with the context of another project than ${projectId}`);
+    }
     return {
       project: toProjectView(context.project),
       states: context.states.map(toStateView),

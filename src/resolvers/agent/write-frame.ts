@@ -127,7 +127,17 @@ async function perform<Current extends TaskerIssue | null>(
     call.record.details.dryRun = true;
     return steps.plan(call, await prepare());
   }
-  const result = await idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, spec.input, async (key) => steps.write(call, key, await prepare()));
+  const result = await idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, spec.input, async (key) => {
+    const target = await prepare();
+    const written = await steps.write(call, key, target);
+    // Each write checks its fields; whether Tasker answered about the issue written to holds for all.
+    if (target.current !== null && written.issue !== null && written.issue.id !== target.current.id) {
+      throw new GatewayError('TASKER_WRITE_NOT_APPLIED', `Tasker answered a write to ${target.current.key} with another issue; nothing is confirmed, check the issue before retrying`, {
+        details: { mismatched: ['id'] },
+      });
+    }
+    return written;
+  });
   if (result.issue !== null) call.record.details.issueId = result.issue.id;
   return result;
 }
