@@ -11,6 +11,16 @@ const booleanFlag = z
   .transform((value) => value === 'true' || value === '1');
 
 const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
+/** A comma-separated list of browser origins. */
+const originList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  );
 const positiveInt = (max: number) => z.coerce.number({ message: 'expected a whole number' }).int().min(1).max(max);
 const secret = z.string().min(32, { message: 'expected at least 32 characters of random secret' });
 const httpUrl = z
@@ -73,15 +83,8 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_COST: positiveInt(10_000_000).default(10_000),
   GRAPHQL_ANONYMOUS_INTROSPECTION: booleanFlag.optional(),
 
-  MCP_ALLOWED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    ),
+  MCP_ALLOWED_ORIGINS: originList,
+  CORS_ALLOWED_ORIGINS: originList,
   OAUTH_CONSENT_URL: httpUrl.optional(),
   OAUTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(60).max(86_400).default(3600),
   OAUTH_REFRESH_TOKEN_TTL_DAYS: positiveInt(365).default(30),
@@ -160,6 +163,8 @@ export interface Config {
     trustProxy: boolean;
     /** The gateway's address as its clients reach it (behind a proxy: the proxy's), without a trailing slash. */
     publicUrl: string | undefined;
+    /** Browser origins allowed to read /graphql answers (CORS); see src/http/yoga.ts. */
+    corsAllowedOrigins: string[];
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   dataDir: string;
@@ -240,7 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
 
   return {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY, publicUrl: e.PUBLIC_URL },
+    http: { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY, publicUrl: e.PUBLIC_URL, corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS },
     logLevel: e.LOG_LEVEL,
     dataDir: e.DATA_DIR,
     database: e.DATABASE_URL

@@ -4,10 +4,12 @@ import type { Authenticator } from '../auth/authenticate.js';
 import { describeUnexpected, type Logger } from '../logging/logger.js';
 import type { GatewayDeps } from '../resolvers/context.js';
 import type { GraphQLContext } from '../schema/builder.js';
+import { createOriginPolicy } from '../mcp/origin-policy.js';
 import { maskGraphQLError } from './errors.js';
 import { offlineGraphiQL } from './graphiql.js';
 import { useAnonymousSchemaPrivacy } from './plugins/use-anonymous-schema-privacy.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
+import { useJsonRequestsOnly } from './plugins/use-json-requests-only.js';
 import { useRefusalAudit } from './plugins/use-refusal-audit.js';
 import { useWellFormedInput } from './plugins/use-well-formed-input.js';
 import { type NodeServerContext, resolveCallContext } from './request-context.js';
@@ -47,6 +49,13 @@ export type GatewayYoga = YogaServerInstance<NodeServerContext, GraphQLContext>;
  */
 export function createGatewayYoga(options: YogaOptions): GatewayYoga {
   const { deps } = options;
+  // The same origin rule as /mcp (src/mcp/origin-policy.ts) with its own list: CORS_ALLOWED_ORIGINS,
+  // the gateway's own PUBLIC_URL origin, and loopback origins when it listens on loopback only.
+  const originAllowed = createOriginPolicy({
+    allowedOrigins: deps.config.http.corsAllowedOrigins,
+    publicUrl: deps.config.http.publicUrl,
+    listenHost: deps.config.http.host,
+  });
   return createYoga<NodeServerContext, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -54,6 +63,23 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     graphiql: { title: 'Tasker Agent Gateway', defaultQuery: '{ me { userId email role } }' },
     renderGraphiQL: offlineGraphiQL(),
     landingPage: false,
+    // An allowed origin is named back, never any other, and never with credentials: callers
+    // authenticate with an Authorization header, which a foreign page cannot add without a
+    // preflight this refuses. Yoga's default reflects every Origin with credentials.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (origin === null || !originAllowed(origin)) return false;
+      return {
+        origin: [origin],
+        credentials: false,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id'],
+        exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy', 'www-authenticate'],
+        maxAge: 600,
+      };
+    },
+    // No file uploads: multipart/form-data is a simple request a foreign page can send (CSRF).
+    multipart: false,
     // The router has bounded every body already (src/http/bounded-body.ts); a second count is waste.
     maxRequestBodySize: false,
     logging: yogaLogging(options.logger),
@@ -65,11 +91,13 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
         trustProxy: deps.config.http.trustProxy,
       })),
     }),
-    // Order: audit refusals first, so a refusal is recorded before any later plugin sees the result;
+    // Order: bodies a foreign page could send without a preflight refused before they are parsed;
+    // audit refusals first among the rest, so a refusal is recorded before any later plugin sees the result;
     // then text that is not text (NUL, lone surrogates) refused before anything reads it; then the bounds every document meets before any resolver runs (size, shape, cost, and what
     // strangers may learn of the schema); then cancellation, so a request whose client has gone
     // stops resolving; then the extra plugins (the agents' persisted-operations gate).
     plugins: [
+      useJsonRequestsOnly(),
       useRefusalAudit({ db: deps.db, logger: options.logger }),
       useWellFormedInput({ db: deps.db, logger: options.logger, authenticator: options.authenticator, trustProxy: deps.config.http.trustProxy }),
       useDocumentLimits(deps.config.graphql.limits),

@@ -19,7 +19,7 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration', () => {
   it('starts on the embedded database with defaults when nothing is set', () => {
     const config = loadConfig({});
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 4100, trustProxy: false });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 4100, trustProxy: false, corsAllowedOrigins: [] });
     expect(config.database).toEqual({ kind: 'pglite', dataDir: '.data/pglite' });
   });
 

@@ -117,7 +117,7 @@ describe('input PostgreSQL cannot store', () => {
       variables: { n: 'bad\u0000name' },
     });
     expect(errorCode(result)).toBe('BAD_USER_INPUT');
-    expect(result.errors![0]!.message).toContain('displayName: must not contain NUL characters');
+    expect(result.errors![0]!.message).toContain('variables.n: must not contain NUL characters');
   });
 
   it('creates a pairing code for an agent with the longest allowed name', async () => {

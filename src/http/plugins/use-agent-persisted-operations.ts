@@ -1,5 +1,5 @@
 import { defaultExtractPersistedOperationId, usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { Plugin } from 'graphql-yoga';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { recordAudit } from '../../audit/audit-log.js';
 import type { Authenticator } from '../../auth/authenticate.js';
 import { looksLikeAgentToken } from '../../auth/agent-token.js';
@@ -38,10 +38,14 @@ export function useAgentPersistedOperations(options: AgentPersistedOperationsOpt
         message: 'agent tokens may run only the gateway’s persisted operations (its MCP tools), see docs/MCP_TOOLS_CONTRACT.md',
         extensions: { code: 'PERSISTED_OPERATION_ONLY', http: { status: 403 } },
       },
-      keyNotFound: {
-        message: 'send a persisted operation id in extensions.persistedQuery.sha256Hash',
-        extensions: { code: 'PERSISTED_OPERATION_ONLY', http: { status: 403 } },
-      },
+      // A request with neither a document nor an id: for an agent it is a refusal of the rule
+      // above; anyone else simply sent an unusable request (400, as GraphQL over HTTP says).
+      keyNotFound: ({ request }) =>
+        agentBearer(request)
+          ? createGraphQLError('send a persisted operation id in extensions.persistedQuery.sha256Hash', {
+              extensions: { code: 'PERSISTED_OPERATION_ONLY', http: { status: 403 } },
+            })
+          : createGraphQLError('a GraphQL request needs a document in `query`', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } }),
     },
   });
 
