@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Pool } from 'undici';
 import type { MeasuredProcess } from './lib/ipc.js';
@@ -113,6 +114,7 @@ try {
   }
 
   if (PROFILE_DIR) {
+    mkdirSync(PROFILE_DIR, { recursive: true });
     for (const gateway of stack.gateways) {
       const file = resolve(PROFILE_DIR, `gateway-${gateway.version}-${gateway.database}.cpuprofile`);
       await gateway.process.command('profile-stop', file);

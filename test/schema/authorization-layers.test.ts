@@ -48,6 +48,45 @@ describe('the shield layer on its own', () => {
     expect(result.data?.secretField ?? null).toBeNull();
     expect(findGatewayError(result.errors?.[0])?.code).toBe('FORBIDDEN');
   });
+
+  it('denies every field of a root type it has no rules for (a Subscription added later)', async () => {
+    const { buildSchema, execute, parse } = await import('graphql');
+    const { withShield } = await import('../../src/auth/shield.js');
+    const { findGatewayError } = await import('../../src/http/errors.js');
+    const fields = (root: Record<string, unknown>) => Object.keys(root).map((name) => `${name}: String`).join(' ');
+    const schema = withShield(
+      buildSchema(`type Query { ${fields(ROOT_RULES.Query)} } type Mutation { ${fields(ROOT_RULES.Mutation)} } type Subscription { ticks: String }`),
+    );
+    const ticks = schema.getSubscriptionType()?.getFields().ticks;
+    expect(ticks?.subscribe ?? ticks?.resolve, 'the subscription field is wrapped').toBeDefined();
+    const contextValue = { principal: { kind: 'launcher', userId: 'u', email: 'u@example.test', role: 'admin' } };
+    const result = await execute({ schema, document: parse('subscription { ticks }'), rootValue: { ticks: 'leaked' }, contextValue });
+    expect(result.data?.ticks ?? null).toBeNull();
+    expect(findGatewayError(result.errors?.[0])?.code).toBe('FORBIDDEN');
+  });
+
+  it('wraps the root fields only: the fields below them keep the resolvers Pothos built', async () => {
+    const { isObjectType: isObject } = await import('graphql');
+    const { withShield } = await import('../../src/auth/shield.js');
+    const shielded = withShield(pothosSchema);
+    let compared = 0;
+    for (const type of Object.values(pothosSchema.getTypeMap())) {
+      if (!isObject(type) || type.name.startsWith('__') || type.name in ROOT_RULES) continue;
+      const after = shielded.getType(type.name);
+      if (!isObject(after)) throw new Error(`${type.name} missing after the shield`);
+      for (const [name, field] of Object.entries(type.getFields())) {
+        expect(after.getFields()[name]?.resolve, `${type.name}.${name}`).toBe(field.resolve);
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(50);
+    for (const rootName of Object.keys(ROOT_RULES) as (keyof typeof ROOT_RULES)[]) {
+      const before = pothosSchema.getType(rootName);
+      const after = shielded.getType(rootName);
+      if (!isObject(before) || !isObject(after)) throw new Error(`${rootName} missing`);
+      for (const [name, field] of Object.entries(before.getFields())) expect(after.getFields()[name]?.resolve, `${rootName}.${name}`).not.toBe(field.resolve);
+    }
+  });
 });
 
 /**
