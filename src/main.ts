@@ -51,20 +51,37 @@ async function main(): Promise<void> {
   const server = await listen(app.fetch, config.http.host, config.http.port);
   logger.info('gateway listening', { url: server.url, graphql: `${server.url}/graphql`, env: config.env });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
+  let hurry: (() => void) | undefined;
+  let firstSignalAt = 0;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (hurry) {
+      // Ctrl-C under npm arrives twice (from the terminal and forwarded by npm): that is one signal.
+      if (Date.now() - firstSignalAt < 1_000) return;
+      // A second signal: the operator will not wait for the grace period.
+      logger.warn('second signal: cutting the requests still in progress', { signal, inFlight: server.inFlight() });
+      hurry();
+      return;
+    }
+    firstSignalAt = Date.now();
+    const hurried = new Promise<void>((resolve) => (hurry = resolve));
+    const graceSeconds = config.shutdown.graceSeconds;
+    logger.info('draining: readiness is 503, new connections are refused, requests in progress finish', {
+      signal,
+      inFlight: server.inFlight(),
+      graceSeconds,
+    });
     stopMaintenance();
-    await server.close();
+    const drain = await server.drain(graceSeconds * 1000, hurried);
+    if (drain.drained) logger.info('drained: every request answered');
+    else logger.warn('grace period over: requests still in progress were cut', { cut: drain.cut, graceSeconds });
     await app.close();
     await referenceTasker?.stop();
     await db.destroy();
+    logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', (signal) => void stop(signal));
+  process.on('SIGTERM', (signal) => void stop(signal));
 }
 
 main().catch((error: unknown) => {

@@ -166,3 +166,20 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Resolves once none of `pids` is alive. An orphan would live on for good, so the wait is bounded:
+ * past `patienceMs` the survivors are killed and named in the failure.
+ */
+export async function allGone(pids: { pid: number; args: string }[], patienceMs = 30_000): Promise<void> {
+  const giveUpAt = Date.now() + patienceMs;
+  for (;;) {
+    const alive = pids.filter((row) => isAlive(row.pid));
+    if (alive.length === 0) return;
+    if (Date.now() > giveUpAt) {
+      for (const row of alive) process.kill(row.pid, 'SIGKILL');
+      throw new Error(`left behind:\n${alive.map((row) => `  ${row.pid} ${row.args}`).join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
