@@ -33,10 +33,10 @@ const op = (name: string) => (stack: TestStack, token: string, variables: Record
   runOperation(stack.gateway, name, { token, variables });
 
 /** Every write is run as a dry run here: the matrix is about who may, and a dry run passes every check a write does. */
-const changed = (field: string) => (data: Record<string, unknown>) => {
-  const result = Object.values(data)[0] as { dryRun: boolean; changes: { field: string }[] };
+const changed = (field: string, after: (target: Target) => unknown) => (data: Record<string, unknown>, target: Target) => {
+  const result = Object.values(data)[0] as { dryRun: boolean; changes: { field: string; after: unknown }[] };
   expect(result.dryRun).toBe(true);
-  expect(result.changes.map((change) => change.field)).toContain(field);
+  expect(result.changes).toContainEqual(expect.objectContaining({ field, after: after(target) }));
 };
 
 const TOOLS: ToolCase[] = [
@@ -122,63 +122,63 @@ const TOOLS: ToolCase[] = [
     scope: 'ISSUES_WRITE',
     byIssue: false,
     run: (s, t, x) => op('CreateIssue')(s, t, { input: { projectId: x.projectId, title: 'matrix', dryRun: true } }),
-    check: changed('title'),
+    check: changed('title', () => 'matrix'),
   },
   {
     field: 'updateIssue',
     scope: 'ISSUES_WRITE',
     byIssue: true,
     run: (s, t, x) => op('UpdateIssue')(s, t, { input: { issueId: x.issueId, priority: 'low', dryRun: true } }),
-    check: changed('priority'),
+    check: changed('priority', () => 'low'),
   },
   {
     field: 'moveIssue',
     scope: 'ISSUES_WRITE',
     byIssue: true,
     run: (s, t, x) => op('MoveIssue')(s, t, { issueId: x.issueId, stateId: x.stateId, dryRun: true }),
-    check: changed('stateId'),
+    check: changed('stateId', (x) => x.stateId),
   },
   {
     field: 'addComment',
     scope: 'COMMENTS_WRITE',
     byIssue: true,
     run: (s, t, x) => op('AddComment')(s, t, { issueId: x.issueId, body: 'matrix', dryRun: true }),
-    check: changed('comment'),
+    check: changed('comment', () => 'matrix'),
   },
   {
     field: 'setIssueLabels',
     scope: 'LABELS_WRITE',
     byIssue: true,
     run: (s, t, x) => op('SetIssueLabels')(s, t, { issueId: x.issueId, labelIds: [x.labelId], dryRun: true }),
-    check: changed('labelIds'),
+    check: changed('labelIds', (x) => [x.labelId]),
   },
   {
     field: 'setIssueAssignees',
     scope: 'ASSIGNEES_WRITE',
     byIssue: true,
     run: (s, t, x) => op('SetIssueAssignees')(s, t, { issueId: x.issueId, assigneeIds: ['local-user'], dryRun: true }),
-    check: changed('assigneeIds'),
+    check: changed('assigneeIds', () => ['local-user']),
   },
   {
     field: 'relateIssues',
     scope: 'RELATIONS_WRITE',
     byIssue: true,
     run: (s, t, x) => op('RelateIssues')(s, t, { issueId: x.issueId, type: 'blocks', relatedIssueId: x.otherIssueId, dryRun: true }),
-    check: changed('relation'),
+    check: changed('relation', () => ({ type: 'blocks', issue: 'DEMO-1' })),
   },
   {
     field: 'linkIssue',
     scope: 'LINKS_WRITE',
     byIssue: true,
     run: (s, t, x) => op('LinkIssue')(s, t, { issueId: x.issueId, url: 'https://example.test/pr/1', title: 'PR 1', dryRun: true }),
-    check: changed('link'),
+    check: changed('link', () => ({ url: 'https://example.test/pr/1', title: 'PR 1' })),
   },
   {
     field: 'planIssue',
     scope: 'PLANNING_WRITE',
     byIssue: true,
     run: (s, t, x) => op('PlanIssue')(s, t, { issueId: x.issueId, cycleId: x.cycleId, dryRun: true }),
-    check: changed('cycleId'),
+    check: changed('cycleId', (x) => x.cycleId),
   },
 ];
 
@@ -213,11 +213,14 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 describe.each(TOOLS)('$field (needs $scope)', (tool) => {
-  it('is allowed with the scope on a granted project', async () => {
+  it('is allowed with the scope on a granted project, and answers what is there', async () => {
     const { token } = await stack.agentWith({ [DEMO.id]: ALL });
+    const activityBefore = (await stack.tasker.activity()).length;
     const result = await tool.run(stack, token, demo);
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     tool.check(result.data!, demo);
+    // Reads and dry runs leave Tasker as it was.
+    expect((await stack.tasker.activity()).length).toBe(activityBefore);
   });
 
   it('is FORBIDDEN without the scope, even on a granted project', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { errorCode, runOperation } from '../support/gateway.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
+import { until } from '../support/wait.js';
 
 let stack: TestStack;
 let agent: { agentId: string; token: string };
@@ -42,7 +43,7 @@ describe('idempotency keys on agent writes', () => {
     stack.proxy.inject({ kind: 'hang' }, 1);
     const slow = createWith(agent.token, 'in-flight-key', 'Slow one');
     // Wait until the first request has claimed the key and reached Tasker.
-    for (let i = 0; i < 100 && stack.proxy.seen.length === 0; i += 1) await new Promise((r) => setTimeout(r, 10));
+    await until(() => stack.proxy.seen.some((line) => line.startsWith('POST')), 'the first create reached Tasker');
     const concurrent = await createWith(agent.token, 'in-flight-key', 'Slow one');
     expect(errorCode(concurrent)).toBe('IDEMPOTENCY_IN_PROGRESS');
     expect(concurrent.status).toBe(409);

@@ -152,7 +152,15 @@ export async function runOperation<Data = Record<string, unknown>>(
   return { status: response.status, data: body.data, errors: body.errors };
 }
 
-/** Expects exactly one error and returns its code, so a test reads `expect(code).toBe(...)`. */
+/**
+ * The code of the answer's one error, so a test reads `expect(errorCode(result)).toBe(...)`. No
+ * error gives undefined (and that `toBe` fails); more than one throws, naming them, so a second
+ * error never hides behind the first.
+ */
 export function errorCode(result: Pick<GraphQLResult<unknown>, 'errors'>): string | undefined {
-  return result.errors?.[0]?.extensions.code;
+  const errors = result.errors ?? [];
+  if (errors.length > 1) {
+    throw new Error(`expected exactly one error, got ${errors.length}: ${errors.map((error) => `${error.extensions.code} (${error.message})`).join('; ')}`);
+  }
+  return errors[0]?.extensions.code;
 }
