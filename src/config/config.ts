@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECRET_KINDS, type SecretKind } from '../secrets/rules.js';
 import { type ClientMetadata, ClientMetadataSchema } from '../oauth/clients/client.js';
 
 /**
@@ -86,6 +87,16 @@ const EnvSchema = z.object({
 
   MCP_ALLOWED_ORIGINS: originList,
   CORS_ALLOWED_ORIGINS: originList,
+  SECRET_SCAN_REDACT_KINDS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((kind) => kind.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(SECRET_KINDS, { message: `expected secret kinds from: ${SECRET_KINDS.join(', ')}` }))),
   OAUTH_CONSENT_URL: httpUrl.optional(),
   OAUTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(60).max(86_400).default(3600),
   OAUTH_REFRESH_TOKEN_TTL_DAYS: positiveInt(365).default(30),
@@ -180,6 +191,8 @@ export interface Config {
     maxTtlSeconds: number;
   };
   tokens: { defaultTtlDays: number; maxTtlDays: number };
+  /** Secret kinds replaced by a marker in agent-written text instead of refusing the call (src/http/plugins/use-secret-redaction.ts). */
+  secrets: { redactKinds: SecretKind[] };
   pairing: { ttlSeconds: number; maxFailedAttempts: number; exchangesPerMinutePerClient: number };
   tasker: {
     /** undefined outside production means: start the reference Tasker beside the gateway. */
@@ -272,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       maxTtlSeconds: e.LAUNCHER_JWT_MAX_TTL_SECONDS,
     },
     tokens: { defaultTtlDays: e.AGENT_TOKEN_DEFAULT_TTL_DAYS, maxTtlDays: e.AGENT_TOKEN_MAX_TTL_DAYS },
+    secrets: { redactKinds: e.SECRET_SCAN_REDACT_KINDS },
     pairing: {
       ttlSeconds: e.PAIRING_CODE_TTL_SECONDS,
       maxFailedAttempts: e.PAIRING_MAX_FAILED_ATTEMPTS,

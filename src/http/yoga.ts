@@ -11,6 +11,7 @@ import { useAnonymousSchemaPrivacy } from './plugins/use-anonymous-schema-privac
 import { useDocumentLimits } from './plugins/use-document-limits.js';
 import { useJsonRequestsOnly } from './plugins/use-json-requests-only.js';
 import { useRefusalAudit } from './plugins/use-refusal-audit.js';
+import { useSecretRedaction } from './plugins/use-secret-redaction.js';
 import { useWellFormedInput } from './plugins/use-well-formed-input.js';
 import { type NodeServerContext, resolveCallContext } from './request-context.js';
 
@@ -101,6 +102,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
       useRefusalAudit({ db: deps.db, logger: options.logger }),
       useWellFormedInput({ db: deps.db, logger: options.logger, authenticator: options.authenticator, trustProxy: deps.config.http.trustProxy }),
       useDocumentLimits(deps.config.graphql.limits),
+      useSecretRedaction({ kinds: deps.config.secrets.redactKinds, authenticator: options.authenticator, trustProxy: deps.config.http.trustProxy }),
       useAnonymousSchemaPrivacy({
         enabled: !deps.config.graphql.anonymousIntrospection,
         authenticator: options.authenticator,

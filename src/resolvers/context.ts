@@ -7,6 +7,7 @@ import type { PrincipalChanges } from '../auth/principal-changes.js';
 import type { RateLimits } from '../rate-limit/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { TaskerClient } from '../tasker/client.js';
+import type { FieldFinding } from '../secrets/scan.js';
 
 /** What every service needs from the process: built once at start, shared by all requests. */
 export interface GatewayDeps {
@@ -24,6 +25,8 @@ export interface GatewayDeps {
 export interface CallContext {
   principal: Principal;
   meta: RequestMeta;
+  /** Credentials of the kinds an operator chose to redact, replaced in this call's input (use-secret-redaction.ts). */
+  redactedSecrets?: FieldFinding[];
 }
 
 export function requireLauncher(principal: Principal): LauncherPrincipal {

@@ -25,9 +25,10 @@ export function findSecrets(text: string): SecretFinding[] {
   return findings.filter((finding, index) => index === 0 || finding.start >= findings[index - 1]!.end);
 }
 
-/** Replaces every credential with a marker naming its kind. */
-export function redactSecrets(text: string): string {
-  const findings = findSecrets(text);
+/** Replaces every credential (or, given `kinds`, every credential of those kinds) with a marker naming its kind. */
+export function redactSecrets(text: string, kinds?: ReadonlySet<SecretKind>): string {
+  const all = findSecrets(text);
+  const findings = kinds ? all.filter((finding) => kinds.has(finding.kind)) : all;
   if (findings.length === 0) return text;
   let out = '';
   let at = 0;
@@ -54,11 +55,11 @@ export function findSecretsIn(value: unknown, field = ''): FieldFinding[] {
 }
 
 /** The same value with every credential in every string redacted. */
-export function redactSecretsIn<T>(value: T): T {
-  if (typeof value === 'string') return redactSecrets(value) as T;
-  if (Array.isArray(value)) return value.map((item) => redactSecretsIn(item)) as T;
+export function redactSecretsIn<T>(value: T, kinds?: ReadonlySet<SecretKind>): T {
+  if (typeof value === 'string') return redactSecrets(value, kinds) as T;
+  if (Array.isArray(value)) return value.map((item) => redactSecretsIn(item, kinds)) as T;
   if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactSecretsIn(item)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactSecretsIn(item, kinds)])) as T;
   }
   return value;
 }

@@ -42,7 +42,8 @@ export async function runAgentCall<T>(
   const call: AgentCall = {
     principal,
     caller: { agentId: principal.agentId, ownerUserId: principal.ownerUserId, requestId: ctx.meta.requestId },
-    record: { details: {} },
+    // Redacted credentials are part of the call's record: which kinds, where, never the value.
+    record: { details: ctx.redactedSecrets ? { secretsRedacted: ctx.redactedSecrets } : {} },
   };
   const started = performance.now();
   const audit = (outcome: 'succeeded' | 'denied' | 'failed', extra: { reason?: string; taskerStatus?: number | null } = {}) =>
