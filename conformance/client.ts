@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { signedHeaders } from '../src/tasker/signing.js';
+import { signedHeaders, type SigningKey } from '../src/tasker/signing.js';
 
 /** The adapter's base path (contract v1); the Tasker URL may add a prefix in front of it. */
 export const BASE_PATH = '/api/internal/nodedc/agent';
@@ -39,8 +39,10 @@ export interface CallOptions {
   tamper?: (headers: Record<string, string>) => Record<string, string>;
   /** Sends this body instead of the signed one (for tampering). */
   sendBody?: string;
-  /** Signs with this secret instead of the right one. */
+  /** Signs with this secret, under the client's key id, instead of the right one. */
   secret?: string;
+  /** Signs with this key (its own id and secret) instead of the client's. */
+  key?: SigningKey;
 }
 
 export interface SignedRequest {
@@ -63,7 +65,7 @@ export class AdapterClient {
 
   constructor(
     taskerUrl: string,
-    private readonly secret: string,
+    readonly key: SigningKey,
     readonly identity: Identity,
   ) {
     const url = new URL(taskerUrl);
@@ -84,7 +86,7 @@ export class AdapterClient {
         ? undefined
         : (options.idempotencyKey ?? (isWrite(method, path) ? `conformance-${randomUUID()}` : undefined));
     const headers = signedHeaders(
-      options.secret ?? this.secret,
+      options.key ?? (options.secret === undefined ? this.key : { id: this.key.id, secret: options.secret }),
       {
         method,
         pathWithQuery: target,

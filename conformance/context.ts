@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { signingKey } from '../src/tasker/signing.js';
 import { AdapterClient } from './client.js';
 import { ensure, expectOk } from './expect.js';
 import {
@@ -15,6 +16,10 @@ export interface ConformanceOptions {
   /** Where the adapter is served; the base path is appended to it. */
   taskerUrl: string;
   secret: string;
+  /** The id Tasker knows `secret` by; default: derived from the secret, as the contract says. */
+  keyId?: string | undefined;
+  /** A second key Tasker accepts (a rotation in progress); the rotation check runs only with it. */
+  previousKey?: { id?: string | undefined; secret: string } | undefined;
   /** The owner the checks act for; must be a member of `project` (and of `secondProject`). */
   ownerUserId: string;
   agentId: string;
@@ -67,7 +72,7 @@ function memo<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 export function createConformanceContext(options: ConformanceOptions): ConformanceContext {
-  const client = new AdapterClient(options.taskerUrl, options.secret, {
+  const client = new AdapterClient(options.taskerUrl, signingKey(options.secret, options.keyId), {
     agentId: options.agentId,
     ownerUserId: options.ownerUserId,
   });

@@ -6,7 +6,9 @@ import { checks, createConformanceContext, type ConformanceOptions } from './che
  * tsx conformance/run.ts --tasker-url URL [--owner-user-id local-user] [--project DEMO]
  *   [--outsider-project PRIV] [--outsider-member-user-id outsider-user] [--second-project OPS]
  *   [--guest-user-id outsider-user] [--agent-id ID]
- * The signing secret comes from TASKER_SIGNING_SECRET, never from the command line.
+ * The signing secret comes from TASKER_SIGNING_SECRET, never from the command line; its key id from
+ * TASKER_SIGNING_KEY_ID (else derived from it). With TASKER_SIGNING_SECRET_PREVIOUS (and
+ * TASKER_SIGNING_KEY_ID_PREVIOUS) the rotation check runs too.
  */
 const USAGE =
   'usage: tsx conformance/run.ts --tasker-url URL [--owner-user-id ID] [--project REF] [--outsider-project REF]' +
@@ -36,9 +38,14 @@ function readOptions(): ConformanceOptions {
   if (taskerUrl === undefined) fail('--tasker-url is required');
   if (secret === undefined || secret === '') fail('TASKER_SIGNING_SECRET must be set');
   const secondProject = values['second-project'];
+  const keyId = process.env['TASKER_SIGNING_KEY_ID'] || undefined;
+  const previousSecret = process.env['TASKER_SIGNING_SECRET_PREVIOUS'] || undefined;
+  const previousKeyId = process.env['TASKER_SIGNING_KEY_ID_PREVIOUS'] || undefined;
   return {
     taskerUrl,
     secret,
+    keyId,
+    previousKey: previousSecret === undefined ? undefined : { id: previousKeyId, secret: previousSecret },
     ownerUserId: values['owner-user-id'],
     project: values.project,
     outsiderProject: values['outsider-project'],
@@ -62,7 +69,14 @@ function describe(error: unknown): string {
 const ctx = createConformanceContext(readOptions());
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 for (const check of checks) {
+  const skipReason = check.skipReason?.(ctx.options);
+  if (skipReason !== undefined) {
+    skipped += 1;
+    console.log(`- ${check.name}: skipped, ${skipReason}`);
+    continue;
+  }
   try {
     await check.run(ctx);
     passed += 1;
@@ -72,5 +86,5 @@ for (const check of checks) {
     console.log(`✗ ${check.name}: ${describe(error)}`);
   }
 }
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -5,6 +5,7 @@
 export const BASE_PATH = '/api/internal/nodedc/agent';
 
 export const HEADERS = {
+  keyId: 'x-nodedc-key-id',
   timestamp: 'x-nodedc-timestamp',
   nonce: 'x-nodedc-nonce',
   agentId: 'x-nodedc-agent-id',

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { ensureProject, ensureWorkspace, setMembership, type EnsuredProject, type LabelSpec, type StateSpec } from './admin.js';
 import { BASE_PATH, type MemberRole } from './contract.js';
 import { ROUTES } from './handlers/routes.js';
+import { derivedKeyId, type SigningKeys } from './auth/signature.js';
 import { Router } from './http/router.js';
 import { createHttpServer } from './http/server.js';
 import { startJanitor } from './janitor.js';
@@ -41,6 +42,10 @@ export interface ReferenceTaskerOptions {
   host?: string;
   /** The shared HMAC secret; at least 32 characters. */
   signingSecret: string;
+  /** Its key id (X-NodeDC-Key-Id); default: derived from the secret, as the contract says. */
+  signingKeyId?: string | undefined;
+  /** The secret being rotated out, accepted beside the current one until it is removed. */
+  previousSigningKey?: { id?: string | undefined; secret: string } | undefined;
   /** Real Postgres; without it PGlite is used. */
   databaseUrl?: string;
   /** PGlite data directory; without it PGlite keeps everything in memory. */
@@ -85,16 +90,32 @@ function originOf(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-export async function startReferenceTasker(options: ReferenceTaskerOptions): Promise<ReferenceTasker> {
-  if (options.signingSecret.length < MIN_SECRET_LENGTH) {
-    throw new Error(`the signing secret must be at least ${MIN_SECRET_LENGTH} characters`);
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function signingKeys(options: ReferenceTaskerOptions): SigningKeys {
+  const configured = [
+    { id: options.signingKeyId, secret: options.signingSecret },
+    ...(options.previousSigningKey ? [options.previousSigningKey] : []),
+  ];
+  const keys = new Map<string, string>();
+  for (const { id = undefined, secret } of configured) {
+    if (secret.length < MIN_SECRET_LENGTH) throw new Error(`the signing secret must be at least ${MIN_SECRET_LENGTH} characters`);
+    const keyId = id ?? derivedKeyId(secret);
+    if (!KEY_ID.test(keyId)) throw new Error('a signing key id must be 1 to 64 letters, digits, ".", "_" or "-"');
+    if (keys.has(keyId)) throw new Error(`two signing secrets share the key id "${keyId}"`);
+    keys.set(keyId, secret);
   }
+  return keys;
+}
+
+export async function startReferenceTasker(options: ReferenceTaskerOptions): Promise<ReferenceTasker> {
+  const keys = signingKeys(options);
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => undefined);
   const sql = await openStorage({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
 
   let url: string;
-  const server = createHttpServer({ sql, secret: options.signingSecret, router: new Router(ROUTES), now, log });
+  const server = createHttpServer({ sql, keys, router: new Router(ROUTES), now, log });
   try {
     if (options.seed ?? true) await seedDemoWorkspace(sql);
     await new Promise<void>((resolve, reject) => {

@@ -8,8 +8,14 @@ import { MIN_SECRET_LENGTH, startReferenceTasker } from './index.js';
 const optional = (schema: z.ZodString) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const KEY_ID_RULE = 'must be 1 to 64 letters, digits, ".", "_" or "-"';
+
 const Env = z.object({
   TASKER_SIGNING_SECRET: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`),
+  TASKER_SIGNING_KEY_ID: optional(z.string().regex(KEY_ID, KEY_ID_RULE)),
+  TASKER_SIGNING_SECRET_PREVIOUS: optional(z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`)),
+  TASKER_SIGNING_KEY_ID_PREVIOUS: optional(z.string().regex(KEY_ID, KEY_ID_RULE)),
   REFERENCE_TASKER_PORT: z.preprocess(
     (value) => (value === undefined || value === '' ? '4200' : value),
     z.string().regex(/^[0-9]{1,5}$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65_535)),
@@ -30,6 +36,10 @@ function readEnv(): z.output<typeof Env> {
 const env = readEnv();
 const tasker = await startReferenceTasker({
   signingSecret: env.TASKER_SIGNING_SECRET,
+  signingKeyId: env.TASKER_SIGNING_KEY_ID,
+  ...(env.TASKER_SIGNING_SECRET_PREVIOUS === undefined
+    ? {}
+    : { previousSigningKey: { id: env.TASKER_SIGNING_KEY_ID_PREVIOUS, secret: env.TASKER_SIGNING_SECRET_PREVIOUS } }),
   port: env.REFERENCE_TASKER_PORT,
   host: env.REFERENCE_TASKER_HOST ?? '127.0.0.1',
   ...(env.REFERENCE_TASKER_DATABASE_URL === undefined ? {} : { databaseUrl: env.REFERENCE_TASKER_DATABASE_URL }),

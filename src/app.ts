@@ -41,6 +41,7 @@ function taskerFor(config: Config): TaskerClient {
   return createTaskerClient({
     baseUrl: url,
     signingSecret,
+    signingKeyId: config.tasker.signingKeyId,
     connectTimeoutMs: config.tasker.connectTimeoutMs,
     timeoutMs: config.tasker.timeoutMs,
     maxRetries: config.tasker.maxRetries,

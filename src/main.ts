@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   if (!config.tasker.url && config.env !== 'production' && config.tasker.signingSecret) {
     referenceTasker = await startReferenceTaskerProcess({
       signingSecret: config.tasker.signingSecret,
+      signingKeyId: config.tasker.signingKeyId,
+      previousSigningKey: config.tasker.previousSigningKey,
       dataDir: join(config.dataDir, 'reference-tasker'),
       logger,
     });

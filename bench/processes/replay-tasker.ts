@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { authenticate } from '../../reference-tasker/auth/authenticate.js';
+import { derivedKeyId } from '../../reference-tasker/auth/signature.js';
 import { serveParent } from '../lib/ipc.js';
 
 /**
@@ -13,6 +14,7 @@ import { serveParent } from '../lib/ipc.js';
  * method, path and body; anything it never recorded is a 404.
  */
 const secret = process.env.BENCH_SIGNING_SECRET ?? '';
+const keys = new Map([[derivedKeyId(secret), secret]]);
 interface Recorded {
   status: number;
   contentType: string;
@@ -64,7 +66,7 @@ const server = createServer(async (request, response) => {
     return void response.end(recorded.body);
   }
   try {
-    await authenticate({ headers: request.headersDistinct, method, pathWithQuery: path, body }, { secret, nowMs: Date.now(), rememberNonce });
+    await authenticate({ headers: request.headersDistinct, method, pathWithQuery: path, body }, { keys, nowMs: Date.now(), rememberNonce });
   } catch {
     response.writeHead(401, { 'content-type': 'application/json' });
     return void response.end('{"error":{"code":"BAD_SIGNATURE","message":"replay: the request is not validly signed"}}');

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ConformanceCheck } from '../check.js';
 import type { ConformanceContext } from '../context.js';
 import { ensure, expectError, expectOk } from '../expect.js';
+import { signingKey } from '../../src/tasker/signing.js';
 import { ContextResponse, ResolveResponse } from '../schemas.js';
 
 const TEN_MINUTES_MS = 10 * 60 * 1000;
 const SIGNATURE_HEADERS = [
+  'x-nodedc-key-id',
   'x-nodedc-timestamp',
   'x-nodedc-nonce',
   'x-nodedc-agent-id',
@@ -52,10 +54,16 @@ export const authChecks: readonly ConformanceCheck[] = [
         ['a nonce that is not 32 lowercase hex chars', replacing('x-nodedc-nonce', 'NOT-A-NONCE')],
         ['a timestamp that is not a number', replacing('x-nodedc-timestamp', 'yesterday')],
         [
-          'a signature without the v1= prefix',
+          'a signature without the v2= prefix',
           (headers) => ({ ...headers, 'x-nodedc-signature': (headers['x-nodedc-signature'] ?? '').slice(3) }),
         ],
-        ['a signature that is not hex', replacing('x-nodedc-signature', `v1=${'z'.repeat(64)}`)],
+        [
+          'a v1= signature (contract v1)',
+          (headers) => ({ ...headers, 'x-nodedc-signature': `v1=${(headers['x-nodedc-signature'] ?? '').slice(3)}` }),
+        ],
+        ['a signature that is not hex', replacing('x-nodedc-signature', `v2=${'z'.repeat(64)}`)],
+        ['a key id with a space in it', replacing('x-nodedc-key-id', 'key one')],
+        ['a key id longer than 64 characters', replacing('x-nodedc-key-id', 'k'.repeat(65))],
       ];
       for (const [what, tamper] of malformed) {
         expectError(await ctx.client.call('GET', path, { tamper }), 401, 'UNSIGNED_REQUEST', what);
@@ -70,6 +78,43 @@ export const authChecks: readonly ConformanceCheck[] = [
       expectError(past, 401, 'STALE_REQUEST', 'signed ten minutes ago');
       const future = await ctx.client.call('GET', path, { now: () => Date.now() + TEN_MINUTES_MS });
       expectError(future, 401, 'STALE_REQUEST', 'signed ten minutes ahead');
+    },
+  },
+  {
+    name: 'auth: a key id the server does not hold is refused with 401 UNKNOWN_SIGNING_KEY',
+    async run(ctx) {
+      const path = await contextPath(ctx);
+      const unknownId = `conformance-unknown-${ctx.runId}`;
+      const signed = await ctx.client.call('GET', path, { key: { id: unknownId, secret: ctx.client.key.secret } });
+      expectError(signed, 401, 'UNKNOWN_SIGNING_KEY', 'signed with the right secret under an unknown key id');
+      const relabelled = await ctx.client.call('GET', path, { tamper: replacing('x-nodedc-key-id', unknownId) });
+      expectError(relabelled, 401, 'UNKNOWN_SIGNING_KEY', 'key id header changed after signing');
+      // Refused before the signature is checked, so the nonce is not spent: the same request, correctly labelled, passes.
+      const request = ctx.client.sign('GET', path);
+      expectError(
+        await ctx.client.send({ ...request, headers: { ...request.headers, 'x-nodedc-key-id': unknownId } }),
+        401,
+        'UNKNOWN_SIGNING_KEY',
+        'unknown key id',
+      );
+      expectOk(await ctx.client.send(request), 200, ContextResponse, 'the same nonce after an unknown key id');
+    },
+  },
+  {
+    name: 'auth: during a rotation both keys are accepted, each only under its own id',
+    skipReason: (options) => (options.previousKey === undefined ? 'needs TASKER_SIGNING_SECRET_PREVIOUS (a second key Tasker holds)' : undefined),
+    async run(ctx) {
+      const previous = ctx.options.previousKey;
+      ensure(previous !== undefined, 'no previous key was given');
+      const previousKey = signingKey(previous.secret, previous.id);
+      ensure(previousKey.id !== ctx.client.key.id, 'the previous key has the same id as the current one');
+      const path = await contextPath(ctx);
+      expectOk(await ctx.client.call('GET', path), 200, ContextResponse, 'signed with the current key');
+      expectOk(await ctx.client.call('GET', path, { key: previousKey }), 200, ContextResponse, 'signed with the previous key');
+      const swapped = await ctx.client.call('GET', path, { key: { id: ctx.client.key.id, secret: previousKey.secret } });
+      expectError(swapped, 401, 'BAD_SIGNATURE', 'signed with the previous secret, labelled with the current id');
+      const relabelled = await ctx.client.call('GET', path, { key: previousKey, tamper: replacing('x-nodedc-key-id', ctx.client.key.id) });
+      expectError(relabelled, 401, 'BAD_SIGNATURE', 'key id header changed to the other known id after signing');
     },
   },
   {

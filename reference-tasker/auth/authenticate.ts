@@ -1,6 +1,6 @@
 import { HEADERS, MAX_CLOCK_SKEW_SECONDS } from '../contract.js';
 import { ApiError } from '../errors.js';
-import { signatureMatches } from './signature.js';
+import { signatureMatches, type SigningKeys } from './signature.js';
 
 /** Who a verified request acts as. */
 export interface Caller {
@@ -19,7 +19,7 @@ export interface AuthenticationInput {
 }
 
 export interface AuthenticationDeps {
-  secret: string;
+  keys: SigningKeys;
   /** The server clock, as the request's unix time in milliseconds. */
   nowMs: number;
   /** Records the nonce; resolves false when it was already seen (a replay). */
@@ -27,10 +27,11 @@ export interface AuthenticationDeps {
 }
 
 const FORMATS = {
+  keyId: /^[A-Za-z0-9._-]{1,64}$/,
   timestamp: /^[0-9]{1,15}$/,
   nonce: /^[0-9a-f]{32}$/,
   identity: /^[\x20-\x7e]{1,255}$/,
-  signature: /^v1=([0-9a-f]{64})$/,
+  signature: /^v2=([0-9a-f]{64})$/,
 } as const;
 
 /** The header's only value; a header sent twice counts as malformed, since only one can have been signed. */
@@ -44,10 +45,11 @@ function wellFormed(value: string | undefined, format: RegExp): value is string 
 }
 
 /**
- * The contract's four checks, in its order: shape, clock, signature, replay. The nonce is
+ * The contract's five checks, in its order: shape, clock, key, signature, replay. The nonce is
  * recorded only once the signature is proven, so that forged requests cannot burn nonces.
  */
 export async function authenticate(input: AuthenticationInput, deps: AuthenticationDeps): Promise<Caller> {
+  const keyId = header(input.headers, HEADERS.keyId);
   const timestamp = header(input.headers, HEADERS.timestamp);
   const nonce = header(input.headers, HEADERS.nonce);
   const agentId = header(input.headers, HEADERS.agentId);
@@ -57,6 +59,7 @@ export async function authenticate(input: AuthenticationInput, deps: Authenticat
 
   const signatureHex = signature === undefined ? undefined : FORMATS.signature.exec(signature)?.[1];
   if (
+    !wellFormed(keyId, FORMATS.keyId) ||
     !wellFormed(timestamp, FORMATS.timestamp) ||
     !wellFormed(nonce, FORMATS.nonce) ||
     !wellFormed(agentId, FORMATS.identity) ||
@@ -70,7 +73,13 @@ export async function authenticate(input: AuthenticationInput, deps: Authenticat
     throw new ApiError('STALE_REQUEST', `the request timestamp is more than ${MAX_CLOCK_SKEW_SECONDS} seconds from the server clock`);
   }
 
+  const secret = deps.keys.get(keyId);
+  if (secret === undefined) {
+    throw new ApiError('UNKNOWN_SIGNING_KEY', 'the request is signed with a key this server does not know (X-NodeDC-Key-Id)');
+  }
+
   const parts = {
+    keyId,
     timestamp,
     nonce,
     method: input.method,
@@ -80,7 +89,7 @@ export async function authenticate(input: AuthenticationInput, deps: Authenticat
     idempotencyKey: idempotencyKey ?? '',
     body: input.body,
   };
-  if (!signatureMatches(deps.secret, parts, signatureHex)) {
+  if (!signatureMatches(secret, parts, signatureHex)) {
     throw new ApiError('BAD_SIGNATURE', 'the request signature does not match');
   }
 

@@ -1,7 +1,20 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Everything the v1 signature covers, as the request carried it. */
+/**
+ * The secrets this server accepts, by key id: the current one and, while a secret is rotated, the
+ * previous one.
+ */
+export type SigningKeys = ReadonlyMap<string, string>;
+
+/** The contract's id for a secret that was configured without one: SHA-256 of the secret, first 16 hex digits. */
+export function derivedKeyId(secret: string): string {
+  return sha256Hex(secret).slice(0, 16);
+}
+
+/** Everything the v2 signature covers, as the request carried it. */
 export interface SignedParts {
+  /** The X-NodeDC-Key-Id header: which secret signed. */
+  keyId: string;
   /** The X-NodeDC-Timestamp header exactly as sent. */
   timestamp: string;
   nonce: string;
@@ -21,7 +34,8 @@ export function sha256Hex(data: Uint8Array | string): string {
 
 export function canonicalString(parts: SignedParts): string {
   return [
-    'v1',
+    'v2',
+    parts.keyId,
     parts.timestamp,
     parts.nonce,
     parts.method.toUpperCase(),

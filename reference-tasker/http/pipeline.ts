@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { authenticate, type Caller } from '../auth/authenticate.js';
+import type { SigningKeys } from '../auth/signature.js';
 import { BASE_PATH, MAX_BODY_BYTES, NONCE_RETENTION_SECONDS } from '../contract.js';
 import { ApiError, forbidden, notFound, validationFailed } from '../errors.js';
 import type { Route, RouteRequest } from '../handlers/route.js';
@@ -15,7 +16,7 @@ import { splitTarget } from './target.js';
 
 export interface PipelineDeps {
   sql: Sql;
-  secret: string;
+  keys: SigningKeys;
   router: Router<Route>;
   now: () => number;
 }
@@ -68,7 +69,7 @@ export async function handleRequest(req: IncomingMessage, facts: RequestFacts, d
   const caller = await authenticate(
     { headers: req.headersDistinct, method, pathWithQuery: target, body: rawBody },
     {
-      secret: deps.secret,
+      keys: deps.keys,
       nowMs,
       rememberNonce: (nonce) => rememberNonce(deps.sql, nonce, now, new Date(nowMs + NONCE_RETENTION_SECONDS * 1000)),
     },

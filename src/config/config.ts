@@ -24,6 +24,7 @@ const originList = z
   );
 const positiveInt = (max: number) => z.coerce.number({ message: 'expected a whole number' }).int().min(1).max(max);
 const secret = z.string().min(32, { message: 'expected at least 32 characters of random secret' });
+const signingKeyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'expected 1 to 64 letters, digits, ".", "_" or "-"' });
 const httpUrl = z
   .url({ message: 'expected an http(s) URL' })
   .refine((value) => /^https?:\/\//.test(value), { message: 'expected an http(s) URL' })
@@ -70,6 +71,9 @@ const EnvSchema = z.object({
 
   TASKER_URL: httpUrl.optional(),
   TASKER_SIGNING_SECRET: secret.optional(),
+  TASKER_SIGNING_KEY_ID: signingKeyId.optional(),
+  TASKER_SIGNING_SECRET_PREVIOUS: secret.optional(),
+  TASKER_SIGNING_KEY_ID_PREVIOUS: signingKeyId.optional(),
   TASKER_CONNECT_TIMEOUT_MS: positiveInt(60_000).default(2_000),
   TASKER_TIMEOUT_MS: positiveInt(120_000).default(10_000),
   TASKER_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
@@ -198,6 +202,10 @@ export interface Config {
     /** undefined outside production means: start the reference Tasker beside the gateway. */
     url: string | undefined;
     signingSecret: string | undefined;
+    /** The id Tasker knows the signing secret by; undefined: derived from the secret (src/tasker/signing.ts). */
+    signingKeyId: string | undefined;
+    /** The secret being rotated out: never used to sign; a reference Tasker started beside the gateway accepts it. */
+    previousSigningKey: { id: string | undefined; secret: string } | undefined;
     connectTimeoutMs: number;
     timeoutMs: number;
     maxRetries: number;
@@ -245,6 +253,16 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   const problems: string[] = [];
   if (e.AGENT_TOKEN_DEFAULT_TTL_DAYS > e.AGENT_TOKEN_MAX_TTL_DAYS) {
     problems.push('AGENT_TOKEN_DEFAULT_TTL_DAYS: must not exceed AGENT_TOKEN_MAX_TTL_DAYS');
+  }
+  if (e.TASKER_SIGNING_KEY_ID && !e.TASKER_SIGNING_SECRET) problems.push('TASKER_SIGNING_KEY_ID: names a key, but TASKER_SIGNING_SECRET is not set');
+  if (e.TASKER_SIGNING_KEY_ID_PREVIOUS && !e.TASKER_SIGNING_SECRET_PREVIOUS) {
+    problems.push('TASKER_SIGNING_KEY_ID_PREVIOUS: names a key, but TASKER_SIGNING_SECRET_PREVIOUS is not set');
+  }
+  if (e.TASKER_SIGNING_SECRET_PREVIOUS && e.TASKER_SIGNING_SECRET_PREVIOUS === e.TASKER_SIGNING_SECRET) {
+    problems.push('TASKER_SIGNING_SECRET_PREVIOUS: is the current secret; a rotation needs a new TASKER_SIGNING_SECRET');
+  }
+  if (e.TASKER_SIGNING_KEY_ID && e.TASKER_SIGNING_KEY_ID === e.TASKER_SIGNING_KEY_ID_PREVIOUS) {
+    problems.push('TASKER_SIGNING_KEY_ID_PREVIOUS: must differ from TASKER_SIGNING_KEY_ID (Tasker picks the secret by its id)');
   }
   if (e.NODE_ENV === 'production') {
     if (!e.LAUNCHER_JWT_SECRET && !e.LAUNCHER_JWT_PUBLIC_KEY) {
@@ -294,6 +312,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     tasker: {
       url: e.TASKER_URL,
       signingSecret: e.TASKER_SIGNING_SECRET,
+      signingKeyId: e.TASKER_SIGNING_KEY_ID,
+      previousSigningKey: e.TASKER_SIGNING_SECRET_PREVIOUS ? { id: e.TASKER_SIGNING_KEY_ID_PREVIOUS, secret: e.TASKER_SIGNING_SECRET_PREVIOUS } : undefined,
       connectTimeoutMs: e.TASKER_CONNECT_TIMEOUT_MS,
       timeoutMs: e.TASKER_TIMEOUT_MS,
       maxRetries: e.TASKER_MAX_RETRIES,

@@ -26,6 +26,9 @@ const READY_LINE = /reference Tasker listening on (http:\/\/\S+)/;
 
 export async function startReferenceTaskerProcess(options: {
   signingSecret: string;
+  signingKeyId?: string | undefined;
+  /** During a rotation the reference Tasker accepts the old secret too, as a real Tasker would. */
+  previousSigningKey?: { id: string | undefined; secret: string } | undefined;
   dataDir: string;
   logger: Logger;
   port?: number;
@@ -36,6 +39,9 @@ export async function startReferenceTaskerProcess(options: {
       PATH: process.env.PATH,
       // The secret travels in the environment, never on a command line others can read.
       TASKER_SIGNING_SECRET: options.signingSecret,
+      ...(options.signingKeyId ? { TASKER_SIGNING_KEY_ID: options.signingKeyId } : {}),
+      ...(options.previousSigningKey ? { TASKER_SIGNING_SECRET_PREVIOUS: options.previousSigningKey.secret } : {}),
+      ...(options.previousSigningKey?.id ? { TASKER_SIGNING_KEY_ID_PREVIOUS: options.previousSigningKey.id } : {}),
       REFERENCE_TASKER_PORT: String(options.port ?? 0),
       REFERENCE_TASKER_HOST: '127.0.0.1',
       REFERENCE_TASKER_DATA_DIR: options.dataDir,

@@ -34,7 +34,7 @@ import {
   type TaskerProjectContext,
   type TaskerRelation,
 } from './contract.js';
-import { signedHeaders } from './signing.js';
+import { signedHeaders, signingKey } from './signing.js';
 import { TaskerCallError } from './tasker-error.js';
 import { stripInvisible } from './text-safety.js';
 
@@ -58,6 +58,8 @@ export interface TaskerResult<T> {
 export interface TaskerClientOptions {
   baseUrl: string;
   signingSecret: string;
+  /** The id Tasker knows the secret by (X-NodeDC-Key-Id); default: derived from the secret. */
+  signingKeyId?: string | undefined;
   connectTimeoutMs: number;
   /** Per attempt: headers and body must arrive within this time. */
   timeoutMs: number;
@@ -144,11 +146,12 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
     bodyTimeout: options.timeoutMs,
   });
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
+  const key = signingKey(options.signingSecret, options.signingKeyId);
 
   async function attempt<T>(spec: CallSpec<T>, caller: TaskerCaller, pathWithQuery: string, body: string): Promise<TaskerResult<T>> {
     const started = performance.now();
     const headers = {
-      ...signedHeaders(options.signingSecret, {
+      ...signedHeaders(key, {
         method: spec.method,
         pathWithQuery,
         agentId: caller.agentId,
@@ -340,7 +343,7 @@ function mapTaskerError(status: number, error: { code: string; message: string; 
       return forward('BAD_USER_INPUT', `Tasker refused the input: ${said}`, error.details);
     case 401:
       // The agent did nothing wrong: the gateway and Tasker disagree on signing. Operators must look.
-      return forward('TASKER_REJECTED', 'Tasker refused the gateway’s signature; an operator must check TASKER_SIGNING_SECRET and clocks');
+      return forward('TASKER_REJECTED', 'Tasker refused the gateway’s signature; an operator must check TASKER_SIGNING_SECRET, TASKER_SIGNING_KEY_ID and clocks');
     case 403:
       return error.code === 'GUEST_READ_ONLY'
         ? forward('FORBIDDEN', 'in Tasker, the agent’s owner is a guest in this project; guests can read but not write', { reason: 'GUEST_OWNER' })

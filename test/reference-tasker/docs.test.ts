@@ -18,7 +18,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (path: string) => readFile(resolve(ROOT, path), 'utf8');
 
 const SECRET = 'example-secret-do-not-use-0123456789abcdef';
-const PARTS = { timestamp: 1767225600, nonce: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' };
+const PARTS = { keyId: 'tasker-2026-01', timestamp: 1767225600, nonce: '0f1e2d3c4b5a69788796a5b4c3d2e1f0' };
 const IDENTITY = { agentId: '7d3c2f0e-1b2a-4c5d-9e8f-0a1b2c3d4e5f', ownerUserId: 'local-user' };
 const EXAMPLES = [
   {
@@ -29,7 +29,7 @@ const EXAMPLES = [
       idempotencyKey: 'create-issue-4f6d2a',
       body: '{"project_id":"b06c46c8-6527-5f02-9276-00dbea635560","title":"Write the release notes"}',
     },
-    signature: 'v1=0b589219356cc97099992a60b5250b11ae13de99394c05f1cb3ff55ecbbd663a',
+    signature: 'v2=3d22fa92fe8e62f61fd8bbe2fa66df4cd7e972d22fe002a0b0180d3856bf4758',
   },
   {
     request: {
@@ -39,7 +39,7 @@ const EXAMPLES = [
       idempotencyKey: undefined,
       body: '',
     },
-    signature: 'v1=53ef748a83e8e5d1d5501a887fd8be8c282a1cbd4104c5cb47b2743d0f99ffe5',
+    signature: 'v2=e810e225230464780eb77b7dee7e6cf4a498fd38b258ebdba65ad70e14320092',
   },
 ];
 
@@ -69,6 +69,7 @@ describe('the adapter contract documents', () => {
       expect(computeSignature(SECRET, request, PARTS)).toBe(signature);
       const parts = {
         ...request,
+        keyId: PARTS.keyId,
         timestamp: String(PARTS.timestamp),
         nonce: PARTS.nonce,
         idempotencyKey: request.idempotencyKey ?? '',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/tasker/signing.js';
+import { sha256Hex, signingKey } from '../../src/tasker/signing.js';
 import { AdapterClient } from '../../conformance/client.js';
 import { DEMO_IDS, seedDemoWorkspace, startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -15,7 +15,7 @@ const DEMO = DEMO_IDS.projects.DEMO;
 const HOUR_MS = 60 * 60 * 1000;
 
 function clientFor(tasker: ReferenceTasker, agentId = 'agent-under-test'): AdapterClient {
-  return new AdapterClient(tasker.url, SECRET, { agentId, ownerUserId: DEMO_IDS.users.local });
+  return new AdapterClient(tasker.url, signingKey(SECRET), { agentId, ownerUserId: DEMO_IDS.users.local });
 }
 
 describe('reference Tasker server', () => {
