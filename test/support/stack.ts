@@ -16,6 +16,8 @@ export interface TestStack {
   proxy: FaultProxy;
   /** A signed GET straight to the reference Tasker (not through the proxy): what Tasker really holds. */
   readTasker: TaskerRead;
+  /** The secret the gateway and the reference Tasker share, for a second gateway or proxy in front of it. */
+  signingSecret: string;
   /** Launcher JWT of the seeded Tasker user "local-user". */
   owner: string;
   /** An agent of local-user with the given grants, and a token carrying all its scopes. */
@@ -53,6 +55,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     tasker: startedTasker,
     proxy: startedProxy,
     readTasker: taskerReader(startedTasker.url, signingSecret),
+    signingSecret,
     owner,
     async agentWith(grants, name = 'Test agent') {
       const agentId = await createAgent(gateway, owner, name);
