@@ -1,21 +1,24 @@
 import { existsSync } from 'node:fs';
-import { createGatewayApp } from './app.js';
-import { ConfigError, loadConfig } from './config/config.js';
-import { withDevSecrets } from './config/dev-secrets.js';
-import { openDatabase } from './db/database.js';
-import { startMaintenance } from './db/maintenance.js';
-import { migrateToLatest } from './db/migrate.js';
-import { listen } from './http/server.js';
-import { createLogger } from './logging/logger.js';
-import { type ReferenceTaskerProcess, startReferenceTaskerProcess } from './dev/reference-tasker-process.js';
 import { join } from 'node:path';
+import { type Config, ConfigError, loadConfig } from './config/config.js';
+import { withDevSecrets } from './config/dev-secrets.js';
+import { createLogger, describeUnexpected, type Logger } from './logging/logger.js';
+import type { RunningServer } from './http/server.js';
 
-async function main(): Promise<void> {
+/**
+ * The gateway's entry. Only configuration and the logger are loaded before the first line is
+ * printed; everything heavy (the schema, the database driver, PGlite) is imported after it, so a
+ * first start says what it is doing from its first second. Each resource opened is registered with
+ * its closer, so a signal at any point (during the start too) closes what is open, in reverse order.
+ */
+const startedAt = performance.now();
+const seconds = (since: number) => Math.round(performance.now() - since) / 1000;
+
+async function loadConfiguration(): Promise<Config> {
   // A .env file in the working folder is read if present; real environment variables win.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
   try {
-    config = await withDevSecrets(loadConfig(process.env));
+    return await withDevSecrets(loadConfig(process.env));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
@@ -23,36 +26,32 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
-  const db = await openDatabase(config.database);
-  // Migrations are additive and ordered; running them at start keeps the quick start one command.
-  const migrated = await migrateToLatest(db);
-  const applied = (migrated.results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
-  logger.info('database ready', {
-    database: config.database.kind === 'postgres' ? 'postgres (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`,
-    migrationsApplied: applied,
-  });
+}
 
-  let referenceTasker: ReferenceTaskerProcess | undefined;
-  if (!config.tasker.url && config.env !== 'production' && config.tasker.signingSecret) {
-    referenceTasker = await startReferenceTaskerProcess({
-      signingSecret: config.tasker.signingSecret,
-      signingKeyId: config.tasker.signingKeyId,
-      previousSigningKey: config.tasker.previousSigningKey,
-      dataDir: join(config.dataDir, 'reference-tasker'),
-      logger,
-    });
-    config = { ...config, tasker: { ...config.tasker, url: referenceTasker.url } };
-    logger.info('TASKER_URL is not set: started the reference Tasker (development only) with its demo workspace', {
-      taskerUrl: referenceTasker.url,
-    });
+/** What is open, newest last; closed newest first. */
+class Closers {
+  private readonly stack: { name: string; close: () => Promise<void> | void }[] = [];
+  constructor(private readonly logger: Logger) {}
+  add(name: string, close: () => Promise<void> | void): void {
+    this.stack.push({ name, close });
   }
+  async closeAll(): Promise<void> {
+    for (const { name, close } of this.stack.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        this.logger.error(`stopping: closing the ${name} failed`, describeUnexpected(error));
+      }
+    }
+  }
+}
 
-  const app = createGatewayApp({ config, db, logger });
-  const stopMaintenance = startMaintenance({ db, now: () => new Date(), logger });
-  const server = await listen(app.fetch, config.http.host, config.http.port);
-  logger.info('gateway listening', { url: server.url, graphql: `${server.url}/graphql`, env: config.env });
+async function main(): Promise<void> {
+  let config = await loadConfiguration();
+  const logger = createLogger(config.logLevel);
+  const closers = new Closers(logger);
 
+  let server: RunningServer | undefined;
   let hurry: (() => void) | undefined;
   let firstSignalAt = 0;
   const stop = async (signal: NodeJS.Signals) => {
@@ -60,30 +59,100 @@ async function main(): Promise<void> {
       // Ctrl-C under npm arrives twice (from the terminal and forwarded by npm): that is one signal.
       if (Date.now() - firstSignalAt < 1_000) return;
       // A second signal: the operator will not wait for the grace period.
-      logger.warn('second signal: cutting the requests still in progress', { signal, inFlight: server.inFlight() });
+      logger.warn('second signal: cutting the requests still in progress', { signal, inFlight: server?.inFlight() ?? 0 });
       hurry();
       return;
     }
     firstSignalAt = Date.now();
     const hurried = new Promise<void>((resolve) => (hurry = resolve));
-    const graceSeconds = config.shutdown.graceSeconds;
-    logger.info('draining: readiness is 503, new connections are refused, requests in progress finish', {
-      signal,
-      inFlight: server.inFlight(),
-      graceSeconds,
-    });
-    stopMaintenance();
-    const drain = await server.drain(graceSeconds * 1000, hurried);
-    if (drain.drained) logger.info('drained: every request answered');
-    else logger.warn('grace period over: requests still in progress were cut', { cut: drain.cut, graceSeconds });
-    await app.close();
-    await referenceTasker?.stop();
-    await db.destroy();
+    if (!server) {
+      logger.info('stopping before the start was complete', { signal });
+    } else {
+      const graceSeconds = config.shutdown.graceSeconds;
+      logger.info('draining: readiness is 503, new connections are refused, requests in progress finish', {
+        signal,
+        inFlight: server.inFlight(),
+        graceSeconds,
+      });
+      const drain = await server.drain(graceSeconds * 1000, hurried);
+      if (drain.drained) logger.info('drained: every request answered');
+      else logger.warn('grace period over: requests still in progress were cut', { cut: drain.cut, graceSeconds });
+    }
+    await closers.closeAll();
     logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', (signal) => void stop(signal));
   process.on('SIGTERM', (signal) => void stop(signal));
+
+  const database = config.database;
+  const firstStart = database.kind === 'pglite' && database.dataDir !== null && !existsSync(join(database.dataDir, 'PG_VERSION'));
+  const described = database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${database.dataDir}`;
+  logger.info(firstStart ? 'first start: creating the embedded database (this takes a while once)' : 'starting', {
+    database: described,
+    env: config.env,
+    node: process.version,
+  });
+
+  let step = performance.now();
+  const { openDatabase } = await import('./db/database.js');
+  const { migrateToLatest } = await import('./db/migrate.js');
+  const db = await openDatabase(config.database);
+  closers.add('database', () => db.destroy());
+  if (firstStart) logger.info('database created', { database: described, seconds: seconds(step) });
+
+  step = performance.now();
+  // Migrations are additive and ordered; running them at start keeps the quick start one command.
+  const migrated = await migrateToLatest(db);
+  const applied = (migrated.results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  logger.info(applied.length > 0 ? 'migrations applied' : 'database ready: no migration to apply', {
+    database: described,
+    migrationsApplied: applied,
+    seconds: seconds(step),
+  });
+
+  if (!config.tasker.url && config.env !== 'production' && config.tasker.signingSecret) {
+    step = performance.now();
+    const dataDir = join(config.dataDir, 'reference-tasker');
+    const seeding = !existsSync(dataDir);
+    logger.info(
+      seeding
+        ? 'TASKER_URL is not set: starting the reference Tasker (development only) and seeding its demo workspace'
+        : 'TASKER_URL is not set: starting the reference Tasker (development only)',
+      { dataDir },
+    );
+    const { startReferenceTaskerProcess } = await import('./dev/reference-tasker-process.js');
+    const referenceTasker = await startReferenceTaskerProcess({
+      signingSecret: config.tasker.signingSecret,
+      signingKeyId: config.tasker.signingKeyId,
+      previousSigningKey: config.tasker.previousSigningKey,
+      dataDir,
+      logger,
+    });
+    closers.add('reference Tasker', () => referenceTasker.stop());
+    config = { ...config, tasker: { ...config.tasker, url: referenceTasker.url } };
+    logger.info(seeding ? 'reference Tasker seeded and listening' : 'reference Tasker listening', {
+      taskerUrl: referenceTasker.url,
+      seconds: seconds(step),
+    });
+  }
+
+  const { createGatewayApp } = await import('./app.js');
+  const { startMaintenance } = await import('./db/maintenance.js');
+  const { listen } = await import('./http/server.js');
+  const app = createGatewayApp({ config, db, logger });
+  closers.add('gateway (token usage, Tasker client, change listener)', () => app.close());
+  closers.add('maintenance timer', startMaintenance({ db, now: () => new Date(), logger }));
+  const listening = await listen(app.fetch, config.http.host, config.http.port);
+  closers.add('listener', () => listening.close());
+  server = listening;
+  logger.info('gateway listening', {
+    url: listening.url,
+    graphql: `${listening.url}/graphql`,
+    mcp: `${listening.url}/mcp`,
+    env: config.env,
+    startupSeconds: seconds(startedAt),
+  });
 }
 
 main().catch((error: unknown) => {

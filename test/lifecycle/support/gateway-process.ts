@@ -31,6 +31,8 @@ export interface LogLine {
 
 export interface GatewayProcess {
   child: ChildProcess;
+  /** Resolves with the gateway's URL once it listens; rejects with its output if it exits first. */
+  ready: Promise<string>;
   url: string;
   lines: LogLine[];
   /** Everything written to stderr (what does not parse as a log line too). */
@@ -74,7 +76,7 @@ function parse(raw: string): LogLine | undefined {
 }
 
 /** Spawns the gateway and resolves once it listens; rejects with its output if it exits first. */
-export function spawnGateway(options: { launch: Launch; env: Record<string, string>; cwd: string }): GatewayProcess & { ready: Promise<string> } {
+export function spawnGateway(options: { launch: Launch; env: Record<string, string>; cwd: string }): GatewayProcess {
   const { command, args, cwd } = commandFor(options.launch);
   const child = spawn(command, args, {
     cwd: cwd ?? options.cwd,
@@ -119,7 +121,7 @@ export function spawnGateway(options: { launch: Launch; env: Record<string, stri
       waiters.push({ predicate, resolve });
       void exited.then(({ code, signal }) => reject(new Error(`the gateway exited (${code ?? signal}) before logging ${what}:\n${output}`)));
     });
-  const state: GatewayProcess & { ready: Promise<string> } = {
+  const state: GatewayProcess = {
     child,
     url: '',
     lines,
