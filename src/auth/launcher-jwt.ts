@@ -1,15 +1,49 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { errors as joseErrors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, type JWSHeaderParameters, type FlattenedJWSInput, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { GatewayError } from '../errors/gateway-error.js';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { LauncherPrincipal } from './principal.js';
 
 /**
  * The Launcher calls with a short-lived JWT. HS256 with the shared secret is the default; an
- * Ed25519 public key can be configured so the gateway holds no signing material at all.
+ * Ed25519 public key, or the Launcher's JWKS URL (keys by kid, so the Launcher can rotate them),
+ * can be configured so the gateway holds no signing material at all.
  * Tokens that live longer than the configured maximum are refused even when validly signed.
  */
 const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** What a key set may sign with; HS256 stays with the shared secret. */
+const JWKS_ALGORITHMS = ['EdDSA', 'ES256', 'RS256'] as const;
+/** A fetched key set is used this long before it is fetched again. */
+const JWKS_CACHE_MAX_AGE_MS = 10 * 60 * 1000;
+const JWKS_TIMEOUT_MS = 5000;
+const JWKS_RETRY_AFTER_SECONDS = 5;
+
+/** The key set could not be had (down, slow, not a key set): the caller did nothing wrong. */
+class KeySetUnavailable extends Error {}
+
+type KeyGetter = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey | KeyObject | Uint8Array>;
+
+function remoteKeySet(url: string, cooldownSeconds: number): KeyGetter {
+  const keySet = createRemoteJWKSet(new URL(url), {
+    cooldownDuration: cooldownSeconds * 1000,
+    cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
+    timeoutDuration: JWKS_TIMEOUT_MS,
+  });
+  return async (header, token) => {
+    try {
+      return await keySet(header, token);
+    } catch (error) {
+      // No key for the kid, several, or one of another type: the token's fault. Anything else
+      // (refused connection, timeout, a non-200, a body that is no key set) is the key set's.
+      if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys || error instanceof joseErrors.JOSENotSupported) {
+        throw error;
+      }
+      throw new KeySetUnavailable('the key set could not be fetched', { cause: error });
+    }
+  };
+}
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1).max(200),
@@ -28,16 +62,19 @@ export interface LauncherJwtVerifier {
 export function createLauncherJwtVerifier(config: Config['launcherJwt'], now: () => number = Date.now): LauncherJwtVerifier {
   const hsKey = config.hs256Secret ? new TextEncoder().encode(config.hs256Secret) : undefined;
   const edKey: KeyObject | undefined = config.eddsaPublicKeyPem ? createPublicKey(config.eddsaPublicKeyPem) : undefined;
-  const algorithms = [...(hsKey ? ['HS256'] : []), ...(edKey ? ['EdDSA'] : [])];
+  const jwks = config.jwksUrl ? remoteKeySet(config.jwksUrl, config.jwksCooldownSeconds) : undefined;
+  const algorithms = [...new Set([...(hsKey ? ['HS256'] : []), ...(edKey ? ['EdDSA'] : []), ...(jwks ? JWKS_ALGORITHMS : [])])];
 
   return {
     async verify(token) {
       try {
         const { payload } = await jwtVerify(
           token,
-          async (header) => {
+          async (header, jws) => {
             if (header.alg === 'HS256' && hsKey) return hsKey;
-            if (header.alg === 'EdDSA' && edKey) return edKey;
+            // A token naming a kid is for the key set; without one, for the configured public key.
+            if (header.alg === 'EdDSA' && edKey && (!jwks || header.kid === undefined)) return edKey;
+            if (jwks && (JWKS_ALGORITHMS as readonly string[]).includes(header.alg ?? '')) return jwks(header, jws);
             throw new joseErrors.JOSEAlgNotAllowed('algorithm not allowed');
           },
           {
@@ -51,6 +88,13 @@ export function createLauncherJwtVerifier(config: Config['launcherJwt'], now: ()
         );
         return checkClaims(payload, config.maxTtlSeconds, now);
       } catch (error) {
+        if (error instanceof KeySetUnavailable) {
+          // Not the caller's mistake, and not to be counted against it as a refused credential.
+          throw new GatewayError('SERVICE_UNAVAILABLE', 'the Launcher key set (LAUNCHER_JWT_JWKS_URL) cannot be fetched right now; retry shortly', {
+            retryAfterSeconds: JWKS_RETRY_AFTER_SECONDS,
+            cause: error.cause,
+          });
+        }
         return { ok: false, reason: describeJoseError(error) };
       }
     },
@@ -80,6 +124,8 @@ function describeJoseError(error: unknown): string {
   if (error instanceof joseErrors.JWTClaimValidationFailed) return `launcher token claim "${error.claim}" is invalid`;
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'launcher token algorithm not allowed';
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'launcher token signature is invalid';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'launcher token names a key (kid) the Launcher key set does not have';
+  if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return 'launcher token matches several keys of the Launcher key set; it must name one (kid)';
   return 'launcher token is malformed';
 }
 

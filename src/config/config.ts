@@ -54,6 +54,8 @@ const EnvSchema = z.object({
     .string()
     .includes('BEGIN PUBLIC KEY', { message: 'expected an Ed25519 public key in PEM (SPKI) form' })
     .optional(),
+  LAUNCHER_JWT_JWKS_URL: httpUrl.optional(),
+  LAUNCHER_JWT_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   LAUNCHER_JWT_AUDIENCE: z.string().min(1).default('nodedc-tasker-agent-gateway'),
   LAUNCHER_JWT_ISSUER: z.string().min(1).optional(),
   LAUNCHER_JWT_MAX_TTL_SECONDS: positiveInt(3600).default(300),
@@ -190,6 +192,10 @@ export interface Config {
   launcherJwt: {
     hs256Secret: string | undefined;
     eddsaPublicKeyPem: string | undefined;
+    /** The Launcher's JSON Web Key Set (EdDSA, ES256, RS256 keys by kid), fetched and cached. */
+    jwksUrl: string | undefined;
+    /** Shortest wait before the key set is fetched again for a token whose kid it lacks. */
+    jwksCooldownSeconds: number;
     audience: string;
     issuer: string | undefined;
     maxTtlSeconds: number;
@@ -265,8 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     problems.push('TASKER_SIGNING_KEY_ID_PREVIOUS: must differ from TASKER_SIGNING_KEY_ID (Tasker picks the secret by its id)');
   }
   if (e.NODE_ENV === 'production') {
-    if (!e.LAUNCHER_JWT_SECRET && !e.LAUNCHER_JWT_PUBLIC_KEY) {
-      problems.push('LAUNCHER_JWT_SECRET: required in production (or LAUNCHER_JWT_PUBLIC_KEY for EdDSA)');
+    if (!e.LAUNCHER_JWT_SECRET && !e.LAUNCHER_JWT_PUBLIC_KEY && !e.LAUNCHER_JWT_JWKS_URL) {
+      problems.push('LAUNCHER_JWT_SECRET: required in production (or LAUNCHER_JWT_PUBLIC_KEY for EdDSA, or LAUNCHER_JWT_JWKS_URL)');
     }
     if (!e.LAUNCHER_JWT_ISSUER) {
       problems.push('LAUNCHER_JWT_ISSUER: required in production (the iss claim the Launcher puts in its tokens)');
@@ -298,6 +304,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     launcherJwt: {
       hs256Secret: e.LAUNCHER_JWT_SECRET,
       eddsaPublicKeyPem: e.LAUNCHER_JWT_PUBLIC_KEY,
+      jwksUrl: e.LAUNCHER_JWT_JWKS_URL,
+      jwksCooldownSeconds: e.LAUNCHER_JWT_JWKS_COOLDOWN_SECONDS,
       audience: e.LAUNCHER_JWT_AUDIENCE,
       issuer: e.LAUNCHER_JWT_ISSUER,
       maxTtlSeconds: e.LAUNCHER_JWT_MAX_TTL_SECONDS,

@@ -33,7 +33,7 @@ export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecret
 /** Fills the secrets production would require; production never reaches here with gaps (config.ts). */
 export async function withDevSecrets(config: Config): Promise<Config> {
   if (config.env === 'production') return config;
-  const needsLauncher = !config.launcherJwt.hs256Secret && !config.launcherJwt.eddsaPublicKeyPem;
+  const needsLauncher = !config.launcherJwt.hs256Secret && !config.launcherJwt.eddsaPublicKeyPem && !config.launcherJwt.jwksUrl;
   const needsTasker = !config.tasker.signingSecret;
   if (!needsLauncher && !needsTasker) return config;
   const secrets = await loadOrCreateDevSecrets(config.dataDir);

@@ -35,6 +35,9 @@ export function knownError(error: unknown): GatewayError | undefined {
   return undefined;
 }
 
+/** The database, or another dependency named by the error (the Launcher key set). */
+const unavailableWhat = (error: GatewayError): string => (isDatabaseUnavailable(error.cause) ? 'database unavailable' : `unavailable: ${error.message}`);
+
 const retryAfterHeader = (error: GatewayError): Record<string, string> => ({
   ...error.headers,
   ...(error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
@@ -57,7 +60,7 @@ export function maskGraphQLError(logger: Logger) {
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     const known = knownError(error);
     if (known) {
-      if (known.code === 'SERVICE_UNAVAILABLE') logger.error('database unavailable during a GraphQL request', describeUnexpected(known.cause));
+      if (known.code === 'SERVICE_UNAVAILABLE') logger.error(`${unavailableWhat(known)} during a GraphQL request`, describeUnexpected(known.cause));
       return gatewayErrorToGraphQL(known, graphQLError);
     }
     // Errors graphql-js raises for the document itself (syntax, validation) and for variables it
@@ -103,7 +106,7 @@ export function describeError(error: unknown, logger: Logger, requestId: string,
     logger.error(`unexpected error in ${where}`, { requestId, ...describeUnexpected(error) });
     return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', headers: {} };
   }
-  if (known.code === 'SERVICE_UNAVAILABLE') logger.error(`database unavailable in ${where}`, { requestId, ...describeUnexpected(known.cause) });
+  if (known.code === 'SERVICE_UNAVAILABLE') logger.error(`${unavailableWhat(known)} in ${where}`, { requestId, ...describeUnexpected(known.cause) });
   return {
     status: known.httpStatus,
     code: known.code,
