@@ -10,6 +10,8 @@ import type { Config } from './config/config.js';
 import { type Db, pgPoolOf } from './db/database.js';
 import { createRouter, type FetchHandler } from './http/router.js';
 import { useAgentPersistedOperations } from './http/plugins/use-agent-persisted-operations.js';
+import { useOperationObservation } from './http/plugins/use-operation-observation.js';
+import { logAccess } from './observability/access-log.js';
 import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
 import { createMcpEndpoint } from './mcp/http-endpoint.js';
 import { loadToolManifest } from './mcp/manifest.js';
@@ -20,7 +22,8 @@ import { type OAuthDeps, urlsFor } from './oauth/deps.js';
 import { createOAuthRoutes } from './oauth/routes.js';
 import type { Logger } from './logging/logger.js';
 import type { GatewayDeps } from './resolvers/context.js';
-import { createTaskerClient, type TaskerClient } from './tasker/client.js';
+import { createTaskerClient, type TaskerClient, type TaskerObserver } from './tasker/client.js';
+import { createTaskerLogging } from './observability/tasker-observer.js';
 import { unconfiguredTasker } from './tasker/unconfigured.js';
 import { pothosSchema } from './schema/index.js';
 
@@ -35,10 +38,11 @@ export interface GatewayApp {
   close(): Promise<void>;
 }
 
-function taskerFor(config: Config): TaskerClient {
+function taskerFor(config: Config, observer: TaskerObserver): TaskerClient {
   const { url, signingSecret } = config.tasker;
   if (!url || !signingSecret) return unconfiguredTasker();
   return createTaskerClient({
+    observer,
     baseUrl: url,
     signingSecret,
     signingKeyId: config.tasker.signingKeyId,
@@ -67,7 +71,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     config: options.config,
     now,
     rateLimits: createRateLimits(options.config.rateLimits, pgPoolOf(options.db)),
-    tasker: taskerFor(options.config),
+    tasker: taskerFor(options.config, createTaskerLogging(options.logger)),
     logger: options.logger,
     principalChanges: principalChangesFor(options.config, principals, options.logger, now),
   };
@@ -90,6 +94,10 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     authenticator,
     logger: options.logger,
     plugins: [
+      useOperationObservation({
+        operationNames: Object.fromEntries(manifest.tools.map((tool) => [tool.operationId, tool.operationName])),
+        logger: options.logger,
+      }),
       useAgentPersistedOperations({
         persistedOperations: manifest.persistedOperations,
         db: options.db,
@@ -127,7 +135,15 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     now,
     logger: options.logger,
   });
-  const fetch = createRouter({ deps, authenticator, logger: options.logger, yoga, mcp, oauth: createOAuthRoutes(oauth) });
+  const fetch = createRouter({
+    deps,
+    authenticator,
+    logger: options.logger,
+    yoga,
+    mcp,
+    oauth: createOAuthRoutes(oauth),
+    observe: (observation, status) => logAccess(options.logger, observation, status, performance.now() - observation.startedAt),
+  });
   return {
     fetch,
     yoga,

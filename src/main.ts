@@ -48,7 +48,7 @@ class Closers {
 
 async function main(): Promise<void> {
   let config = await loadConfiguration();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { redactAgentText: config.logRedactAgentText });
   const closers = new Closers(logger);
 
   let server: RunningServer | undefined;

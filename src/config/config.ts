@@ -37,6 +37,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: booleanFlag.default(false),
   PUBLIC_URL: httpUrl.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LOG_REDACT_AGENT_TEXT: booleanFlag.default(true),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(0).max(3600).default(30),
 
   DATABASE_URL: z
@@ -185,6 +186,8 @@ export interface Config {
     corsAllowedOrigins: string[];
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Text agents wrote (quoted in errors, echoed by the reference Tasker) is replaced by a marker in the log. */
+  logRedactAgentText: boolean;
   /** On SIGTERM/SIGINT, how long requests in progress may take to finish before they are cut. */
   shutdown: { graceSeconds: number };
   dataDir: string;
@@ -287,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY, publicUrl: e.PUBLIC_URL, corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS },
     logLevel: e.LOG_LEVEL,
+    logRedactAgentText: e.LOG_REDACT_AGENT_TEXT,
     shutdown: { graceSeconds: e.SHUTDOWN_GRACE_SECONDS },
     dataDir: e.DATA_DIR,
     database: e.DATABASE_URL

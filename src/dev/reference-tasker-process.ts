@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
  */
 export interface ReferenceTaskerProcess {
   url: string;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -67,13 +68,21 @@ export async function startReferenceTaskerProcess(options: {
   });
   child.stdout?.removeAllListeners('data');
   child.stdout?.resume();
+  let stopping = false;
+  // Nothing else would tell: the gateway keeps answering, and every agent call fails TASKER_UNAVAILABLE.
+  child.once('exit', (exitCode, signal) => {
+    if (!stopping) options.logger.error('the reference Tasker exited; agent calls fail until the gateway restarts', { exitCode, signal });
+  });
 
   return {
     url,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         process.off('exit', killChild);
-        if (child.exitCode !== null) return resolve();
+        // A child killed by a signal has no exit code, only a signal code; either way it is gone.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from '../auth/authenticate.js';
+import { notePrincipal } from '../observability/request-observation.js';
 import type { CallContext } from '../resolvers/context.js';
 
 /** What the node adapter hands every fetch-style handler beside the Request. */
@@ -86,7 +87,10 @@ export function resolveCallContext(
     const meta = { ...requestIdentityOf(request), clientAddress: clientAddressOf(request, server, options.trustProxy) };
     context = options.authenticator
       .authenticate(request.headers.get('authorization'), meta, { resource: options.resource })
-      .then((principal) => ({ principal, meta }));
+      .then((principal) => {
+        notePrincipal(meta.requestId, principal);
+        return { principal, meta };
+      });
     resolved.set(request, context);
   }
   return context;

@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticate.js';
 import { agentScopes } from '../auth/principal.js';
 import { badInput, forbidden, GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logging/logger.js';
+import { beginObservation, endObservation, type RequestObservation, routeTemplate } from '../observability/request-observation.js';
 import { type CallContext, type GatewayDeps, requireAgent, requireLauncher } from '../resolvers/context.js';
 import { MAX_JSON_BODY_BYTES, withBoundedBody } from './bounded-body.js';
 import { errorResponseFor, jsonResponse, type Surface, surfaceOf } from './errors.js';
@@ -21,6 +22,8 @@ export interface RouterOptions {
   mcp?: FetchHandler;
   /** OAuth discovery and authorization server (/.well-known/…, /oauth/…); undefined means "not mine". */
   oauth?: (request: Request, server: NodeServerContext) => Promise<Response | undefined>;
+  /** Told of every answered request, once, with what the layers learnt about it (access log, metrics). */
+  observe?: (observation: RequestObservation, status: number) => void;
 }
 
 const REALM = 'Bearer realm="tasker-agent-gateway"';
@@ -53,7 +56,14 @@ function admit(route: RestRoute, ctx: CallContext): void {
 export function createRouter(options: RouterOptions): FetchHandler {
   const { deps, logger } = options;
 
-  async function dispatch(incoming: Request, server: NodeServerContext, url: URL): Promise<Response> {
+  async function dispatch(incoming: Request, server: NodeServerContext, url: URL, observation: RequestObservation): Promise<Response> {
+    const at = (surface: RequestObservation['surface'], route: string, operation?: string) => {
+      observation.surface = surface;
+      observation.route = route;
+      if (operation !== undefined) observation.operation = operation;
+    };
+    if (url.pathname === '/graphql') at('graphql', '/graphql');
+    else if (url.pathname === '/mcp') at('mcp', '/mcp');
     // Every surface reads small JSON bodies; an oversize one is refused here, declared or chunked.
     const request = await withBoundedBody(incoming, MAX_JSON_BODY_BYTES);
     if (!request) {
@@ -67,10 +77,15 @@ export function createRouter(options: RouterOptions): FetchHandler {
     if (url.pathname === '/mcp' && options.mcp) return options.mcp(request, server);
     if (options.oauth && (url.pathname.startsWith('/.well-known/') || url.pathname.startsWith('/oauth/'))) {
       const answered = await options.oauth(request, server);
-      if (answered) return answered;
+      // The OAuth routes answer only their own fixed paths, so the path is the route.
+      if (answered) {
+        at('oauth', url.pathname, url.pathname);
+        return answered;
+      }
     }
 
     const matching = REST_ROUTES.filter((route) => route.pattern.test(url.pathname));
+    if (matching[0]) at('rest', routeTemplate(matching[0].pattern), routeTemplate(matching[0].pattern));
     if (matching.length === 0) return jsonResponse(404, { error: { code: 'NOT_FOUND', message: `no route for ${url.pathname}` } });
     const route = matching.find((candidate) => candidate.method === request.method);
     if (!route) {
@@ -95,18 +110,21 @@ export function createRouter(options: RouterOptions): FetchHandler {
 
   return async (incoming, server) => {
     const requestId = requestIdOf(incoming);
+    const observation = beginObservation(requestId, incoming.method);
     return whileInFlight(requestId, async () => {
       let surface: Surface = 'rest';
       let response: Response;
       try {
         const url = urlOf(incoming);
         surface = surfaceOf(url.pathname);
-        response = await dispatch(incoming, server, url);
+        response = await dispatch(incoming, server, url, observation);
       } catch (error) {
         response = errorResponseFor(surface, error, logger, requestId);
       }
       response.headers.set('x-request-id', requestId);
       if (response.status === 401 && !response.headers.has('www-authenticate')) response.headers.set('www-authenticate', REALM);
+      options.observe?.(observation, response.status);
+      endObservation(observation);
       return response;
     });
   };

@@ -1,11 +1,15 @@
+import { pino, stdTimeFunctions } from 'pino';
 import { redactSecrets } from '../secrets/scan.js';
 
 /**
- * One JSON object per line on stderr. Callers pass facts, never secrets: tokens, codes and
- * Authorization headers are not logged anywhere in the gateway.
+ * One JSON object per line (pino), on stderr unless a test gives its own destination. Callers
+ * pass facts, never secrets; three layers make sure a mistake does not leak one anyway:
+ * pino's redaction of the fields that hold credentials by name (CREDENTIAL_FIELDS), of the fields
+ * that hold agent-written text when the operator asks (AGENT_TEXT_FIELDS, LOG_REDACT_AGENT_TEXT),
+ * and the credential scanner (src/secrets) over every finished line, which catches a token quoted
+ * inside a message.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -14,14 +18,67 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const log = (at: Exclude<LogLevel, 'silent'>) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[at] < ORDER[level]) return;
-    // Every level passes through the same redaction step: a credential that reached a message or a
-    // field (a caller's input quoted in an error) is written as [REDACTED kind].
-    write(`${redactSecrets(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields }))}\n`);
+export interface LoggerOptions {
+  /** Replace AGENT_TEXT_FIELDS with a marker (LOG_REDACT_AGENT_TEXT, on by default). */
+  redactAgentText?: boolean;
+}
+
+/** Field names that hold a credential wherever they appear, top level or one object down. */
+export const CREDENTIAL_FIELDS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+  'clientSecret',
+  'signingSecret',
+  'password',
+  'pairingCode',
+  'authorizationCode',
+] as const;
+
+/**
+ * Field names under which the gateway logs text an agent (or a Launcher user) wrote: a GraphQL
+ * error quoting the document or its variables, input a protocol layer refused, output of the
+ * reference Tasker that may echo a write. Anything logged that quotes a caller belongs here.
+ */
+export const AGENT_TEXT_FIELDS = ['graphqlError', 'input', 'variables', 'query', 'output'] as const;
+
+const everywhere = (fields: readonly string[]) => fields.flatMap((field) => [quotedPath(field), `*.${quotedPath(field)}`]);
+const quotedPath = (field: string) => (/^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`);
+
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+  options: LoggerOptions = {},
+): Logger {
+  const redactAgentText = options.redactAgentText ?? true;
+  const paths = everywhere(CREDENTIAL_FIELDS);
+  const agentTextPaths = redactAgentText ? everywhere(AGENT_TEXT_FIELDS) : [];
+  const log = pino(
+    {
+      level,
+      // The gateway's lines have always been {level, time, message, ...fields}; shippers key on them.
+      base: null,
+      messageKey: 'message',
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: {
+        paths: [...paths, ...agentTextPaths],
+        censor: (_value, path) => (agentTextPaths.length > 0 && AGENT_TEXT_FIELDS.includes(path.at(-1) as never) ? '[REDACTED agent text]' : '[REDACTED]'),
+      },
+    },
+    // Synchronous, like the stderr writes before it: a line logged just before exit is not lost.
+    { write: (line: string) => write(redactSecrets(line)) },
+  );
+  return {
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
 /**

@@ -11,6 +11,8 @@ import { requestIdOf, resolveCallContext } from '../http/request-context.js';
 import type { GatewayYoga } from '../http/yoga.js';
 import type { Logger } from '../logging/logger.js';
 import { describeUnexpected } from '../logging/logger.js';
+import { mcpOperationOf } from '../observability/mcp-operation.js';
+import { noteOperation } from '../observability/request-observation.js';
 import { type AgentMcpCall, auditToolRefusal, createGatewayToolServer } from './gateway-tools.js';
 import type { OriginPolicy } from './origin-policy.js';
 import { createEraRouter } from './protocol-eras.js';
@@ -73,6 +75,7 @@ async function readJson(request: Request): Promise<{ ok: true; body: unknown } |
 
 export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
   const { logger } = options;
+  const toolNames = new Set(options.manifest.tools.map((tool) => tool.name));
   const reportUnexpected = (error: unknown, requestId: string) =>
     logger.error('MCP request failed', { requestId, ...describeUnexpected(error), ...(error instanceof Error ? { stack: error.stack } : {}) });
 
@@ -136,6 +139,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
     const parsed = await readJson(request);
     if (!parsed.ok) return rpcError(400, -32700, 'Parse error: the body is not JSON', { headers: requestIdHeader });
     const body = parsed.body;
+    noteOperation(ctx.meta.requestId, mcpOperationOf(body, toolNames));
     const illFormed = findIllFormedText(body);
     if (illFormed) {
       // JSON-RPC "invalid params": the message is JSON but holds text that is not text (NUL, a lone surrogate).

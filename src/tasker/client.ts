@@ -66,6 +66,25 @@ export interface TaskerClientOptions {
   maxRetries: number;
   /** Base of the exponential backoff between retries. */
   retryBaseDelayMs?: number;
+  /** Told of every retry and every finished call (src/observability: logs, metrics, Tasker's reachability). */
+  observer?: TaskerObserver;
+}
+
+/** One finished call to Tasker, as operators see it; `operation` is bounded (`GET /issues/:id`). */
+export interface TaskerCallObservation {
+  operation: string;
+  requestId: string;
+  /** `ok`, or the gateway error code the call ended with. */
+  outcome: 'ok' | ErrorCode;
+  /** Tasker's last HTTP status; null when it never answered. */
+  status: number | null;
+  attempts: number;
+  latencyMs: number;
+}
+
+export interface TaskerObserver {
+  retrying(call: { operation: string; requestId: string; attempt: number; code: ErrorCode; status: number | null }): void;
+  finished(call: TaskerCallObservation): void;
 }
 
 /** An issue-addressed write: the key, the issue and the project the gateway authorized. */
@@ -208,7 +227,31 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
     throw mapTaskerError(status, envelope.data.error, latencyMs);
   }
 
+  const observer = options.observer;
+
   async function call<T>(spec: CallSpec<T>, caller: TaskerCaller): Promise<TaskerResult<T>> {
+    if (!observer) return callWithRetries(spec, caller, undefined);
+    const operation = operationOf(spec);
+    const started = performance.now();
+    const finished = (outcome: TaskerCallObservation['outcome'], status: number | null, attempts: number) =>
+      observer.finished({ operation, requestId: caller.requestId, outcome, status, attempts, latencyMs: performance.now() - started });
+    const tries = { count: 0 };
+    try {
+      const result = await callWithRetries(spec, caller, { operation, tries });
+      finished('ok', result.status, tries.count);
+      return result;
+    } catch (error) {
+      if (error instanceof TaskerCallError) finished(error.code, error.taskerStatus, tries.count);
+      else finished('INTERNAL_SERVER_ERROR', null, tries.count);
+      throw error;
+    }
+  }
+
+  async function callWithRetries<T>(
+    spec: CallSpec<T>,
+    caller: TaskerCaller,
+    observed: { operation: string; tries: { count: number } } | undefined,
+  ): Promise<TaskerResult<T>> {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(spec.query ?? {})) if (value !== undefined) search.set(key, value);
     const pathWithQuery = `${prefix}${spec.path}${search.size > 0 ? `?${search}` : ''}`;
@@ -217,6 +260,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
     const retrySafe = spec.method === 'GET' || spec.idempotencyKey !== undefined || READS_BY_POST.has(spec.path);
     const started = performance.now();
     for (let attemptNo = 0; ; attemptNo += 1) {
+      if (observed) observed.tries.count = attemptNo + 1;
       try {
         return await attempt(spec, caller, pathWithQuery, body);
       } catch (error) {
@@ -226,6 +270,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
           const tries = attemptNo + 1;
           throw new TaskerCallError(error.code, `${error.message}${tries > 1 ? ` (after ${tries} attempts)` : ''}`, error.status, latencyMs);
         }
+        if (observed) observer?.retrying({ operation: observed.operation, requestId: caller.requestId, attempt: attemptNo + 1, code: error.code, status: error.status });
         const delay = retryBaseDelayMs * 2 ** attemptNo;
         await sleep(delay / 2 + Math.random() * (delay / 2));
       }
@@ -308,6 +353,15 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
       call(issueWrite('PATCH', write, '/modules', { add_module_ids: delta.add, remove_module_ids: delta.remove }, issueOnly), caller),
     close: () => pool.close(),
   };
+}
+
+/**
+ * The call as a bounded label: its method and path with the ids replaced (`PATCH /issues/:id/labels`),
+ * so that logs and metrics group calls without carrying an id.
+ */
+function operationOf(spec: { method: string; path: string }): string {
+  const template = READS_BY_POST.has(spec.path) ? spec.path : spec.path.replace(/^\/(issues|projects)\/[^/]+/, '/$1/:id');
+  return `${spec.method} ${template}`;
 }
 
 /** The body as text, or null once it passes MAX_RESPONSE_BYTES (leaving the loop drops the rest). */

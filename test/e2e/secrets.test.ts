@@ -79,7 +79,8 @@ describe('one redaction step for what is stored and logged', () => {
 
   it('redacts credentials at every log level', () => {
     const lines: string[] = [];
-    const logger = createLogger('debug', (line) => lines.push(line));
+    // Agent text kept (LOG_REDACT_AGENT_TEXT=false), so that the credential scanner is what is tested.
+    const logger = createLogger('debug', (line) => lines.push(line), { redactAgentText: false });
     logger.debug('graphql-yoga', { graphqlError: `Variable "$code" got invalid value "${GITHUB}"` });
     logger.error('oops', { url: 'postgres://app:hunter2@db/app' });
     expect(lines.join('')).not.toContain(GITHUB);

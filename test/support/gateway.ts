@@ -54,7 +54,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   const db = await openDatabase(config.database);
   await migrateToLatest(db);
   const clock = { offsetMs: 0 };
-  const app = createGatewayApp({ config, db, logger: options.logLines ? createLogger('debug', (line) => options.logLines!.push(line)) : createLogger('silent'), now: () => new Date(Date.now() + clock.offsetMs) });
+  const app = createGatewayApp({ config, db, logger: options.logLines ? createLogger('debug', (line) => options.logLines!.push(line), { redactAgentText: config.logRedactAgentText }) : createLogger('silent'), now: () => new Date(Date.now() + clock.offsetMs) });
   const server: RunningServer = await listen(app.fetch, '127.0.0.1', 0);
   return {
     url: server.url,

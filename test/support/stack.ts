@@ -32,7 +32,7 @@ export const DEMO = DEMO_IDS.projects.DEMO;
 export const OPS = DEMO_IDS.projects.OPS;
 export const PRIV = DEMO_IDS.projects.PRIV;
 
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(env: Record<string, string> = {}, options: { logLines?: string[] } = {}): Promise<TestStack> {
   const signingSecret = randomBytes(32).toString('hex');
   let tasker: ReferenceTasker | undefined;
   let proxy: FaultProxy | undefined;
@@ -40,6 +40,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     // Fast failure paths: a short per-attempt timeout and one retry keep fault tests quick.
     { TASKER_SIGNING_SECRET: signingSecret, TASKER_TIMEOUT_MS: '1500', TASKER_MAX_RETRIES: '1', ...env },
     {
+      ...(options.logLines ? { logLines: options.logLines } : {}),
       prepare: async (database) => {
         tasker = await startReferenceTasker({ signingSecret, ...(database.url ? { databaseUrl: database.url } : {}) });
         proxy = await startFaultProxy(tasker.url, { signingSecret });

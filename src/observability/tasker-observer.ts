@@ -1,0 +1,49 @@
+import type { Logger } from '../logging/logger.js';
+import type { TaskerCallObservation, TaskerObserver } from '../tasker/client.js';
+
+/**
+ * What the gateway says about its calls to Tasker, so that an outage shows in the log before an
+ * agent complains: every call that ends unreachable or timed out after its retries (warn), every
+ * signature Tasker refuses (error: an operator must act, no agent can), and the moment Tasker stops
+ * answering and the moment it answers again, once each.
+ */
+const UNREACHABLE = new Set(['TASKER_UNAVAILABLE', 'TASKER_TIMEOUT']);
+
+export function createTaskerLogging(logger: Logger): TaskerObserver {
+  let down = false;
+  return {
+    retrying: (call) => logger.debug('Tasker call failed; retrying', call),
+    finished: (call: TaskerCallObservation) => {
+      const { outcome, operation, requestId, status, attempts } = call;
+      const latencyMs = Math.round(call.latencyMs);
+      if (outcome === 'TASKER_REJECTED') {
+        logger.error('Tasker refused the gateway’s signature (TASKER_REJECTED): check TASKER_SIGNING_SECRET on both sides and the clocks', {
+          operation,
+          requestId,
+          status,
+        });
+      }
+      // A 5xx is Tasker answering badly, not being away; both end the same way for the agent.
+      if (UNREACHABLE.has(outcome)) {
+        if (!down) logger.error('Tasker is not answering (or answers 5xx); agent calls fail until it is back', { operation, requestId, code: outcome, status });
+        down = true;
+        logger.warn('Tasker call failed after its retries', { operation, requestId, code: outcome, status, attempts, latencyMs });
+      } else if (down && status !== null && status < 500) {
+        down = false;
+        logger.warn('Tasker answers again', { operation, requestId, status });
+      }
+    },
+  };
+}
+
+/** Several observers as one (logs, metrics, reachability), each told of every event in order. */
+export function allObservers(...observers: TaskerObserver[]): TaskerObserver {
+  return {
+    retrying: (call) => {
+      for (const observer of observers) observer.retrying(call);
+    },
+    finished: (call) => {
+      for (const observer of observers) observer.finished(call);
+    },
+  };
+}
