@@ -56,7 +56,7 @@ export async function postgresVersion(): Promise<string | undefined> {
   }
 }
 
-async function adminQuery(sql: string): Promise<void> {
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
   try {

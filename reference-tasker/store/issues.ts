@@ -28,16 +28,23 @@ interface IssueRow {
 /** Plane keeps `<p></p>` for an empty description; v1 rows stored plain text or null. */
 export const EMPTY_HTML = '<p></p>';
 
-/** Issues by id, in the order of `issueIds`; ids that do not exist are left out. */
+/**
+ * Issues by id, in the order of `issueIds`; ids that do not exist are left out. One statement:
+ * labels, assignees and modules come as sorted arrays beside each row, so every issue read costs
+ * one round trip (the embedded database spends most of a call's CPU per statement, not per row).
+ */
 export async function loadIssues(db: SqlExecutor, issueIds: readonly string[]): Promise<Issue[]> {
   if (issueIds.length === 0) return [];
-  const rows = await db.query<IssueRow>(
+  const rows = await db.query<IssueRow & { label_ids: string[]; assignee_ids: string[]; module_ids: string[] }>(
     `SELECT i.id, i.project_id, i.sequence_id, p.identifier, i.title, i.description, i.priority, i.state_id,
             s.state_group, i.parent_id, i.cycle_id, i.is_draft,
             ${isoDate('i.start_date')} AS start_date, ${isoDate('i.target_date')} AS target_date,
             CASE WHEN i.archived_at IS NULL THEN NULL ELSE ${utcTimestamp('i.archived_at')} END AS archived_at,
             i.created_by_user_id, u.display_name AS created_by_name, i.created_by_agent_id,
-            ${utcTimestamp('i.created_at')} AS created_at, ${utcTimestamp('i.updated_at')} AS updated_at
+            ${utcTimestamp('i.created_at')} AS created_at, ${utcTimestamp('i.updated_at')} AS updated_at,
+            ARRAY(SELECT l.label_id FROM reference_tasker.issue_labels l WHERE l.issue_id = i.id ORDER BY l.label_id) AS label_ids,
+            ARRAY(SELECT a.user_id FROM reference_tasker.issue_assignees a WHERE a.issue_id = i.id ORDER BY a.user_id) AS assignee_ids,
+            ARRAY(SELECT m.module_id FROM reference_tasker.module_issues m WHERE m.issue_id = i.id ORDER BY m.module_id) AS module_ids
        FROM reference_tasker.issues i
        JOIN reference_tasker.projects p ON p.id = i.project_id
        JOIN reference_tasker.users u ON u.id = i.created_by_user_id
@@ -45,21 +52,6 @@ export async function loadIssues(db: SqlExecutor, issueIds: readonly string[]): 
       WHERE i.id = ANY($1::text[])`,
     [issueIds],
   );
-  const labels = await db.query<{ issue_id: string; label_id: string }>(
-    'SELECT issue_id, label_id FROM reference_tasker.issue_labels WHERE issue_id = ANY($1::text[]) ORDER BY label_id',
-    [issueIds],
-  );
-  const assignees = await db.query<{ issue_id: string; user_id: string }>(
-    'SELECT issue_id, user_id FROM reference_tasker.issue_assignees WHERE issue_id = ANY($1::text[]) ORDER BY user_id',
-    [issueIds],
-  );
-  const modules = await db.query<{ issue_id: string; module_id: string }>(
-    'SELECT issue_id, module_id FROM reference_tasker.module_issues WHERE issue_id = ANY($1::text[]) ORDER BY module_id',
-    [issueIds],
-  );
-  const labelIds = groupBy(labels, (row) => row.issue_id, (row) => row.label_id);
-  const assigneeIds = groupBy(assignees, (row) => row.issue_id, (row) => row.user_id);
-  const moduleIds = groupBy(modules, (row) => row.issue_id, (row) => row.module_id);
   const byId = new Map(rows.map((row) => [row.id, row]));
   return issueIds.flatMap((id) => {
     const row = byId.get(id);
@@ -75,10 +67,10 @@ export async function loadIssues(db: SqlExecutor, issueIds: readonly string[]): 
       state_id: row.state_id,
       state_group: row.state_group,
       parent_id: row.parent_id,
-      label_ids: labelIds.get(id) ?? [],
-      assignee_ids: assigneeIds.get(id) ?? [],
+      label_ids: row.label_ids,
+      assignee_ids: row.assignee_ids,
       cycle_id: row.cycle_id,
-      module_ids: moduleIds.get(id) ?? [],
+      module_ids: row.module_ids,
       start_date: row.start_date,
       target_date: row.target_date,
       archived_at: row.archived_at,
@@ -114,16 +106,6 @@ export async function findIssueIdsByKey(db: SqlExecutor, identifier: string, seq
     [identifier, sequenceId, userId],
   );
   return rows.map((row) => row.id);
-}
-
-function groupBy<T>(rows: readonly T[], key: (row: T) => string, value: (row: T) => string): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const row of rows) {
-    const list = groups.get(key(row));
-    if (list === undefined) groups.set(key(row), [value(row)]);
-    else list.push(value(row));
-  }
-  return groups;
 }
 
 /** The project an issue lives in, or null when there is no such issue. */

@@ -101,6 +101,21 @@ describe('reference Tasker server', () => {
     expect(rows.every((row) => row.issueId === issueId && row.agentId === 'activity-agent')).toBe(true);
   });
 
+  it('answers an issue with its labels, assignees and modules each in id order, in lists and alone', async () => {
+    const client = clientFor(tasker, 'order-agent');
+    const created = await client.call('POST', '/issues', { body: { project_id: DEMO.id, title: 'sorted' }, now });
+    const issue = (created.json as { issue: { id: string } }).issue;
+    const labels = [DEMO.labels.feature, DEMO.labels.docs, DEMO.labels.bug];
+    expect((await client.call('PUT', `/issues/${issue.id}/labels`, { body: { project_id: DEMO.id, label_ids: labels }, now })).status).toBe(200);
+    const assignees = ['teammate-user', DEMO_IDS.users.local];
+    expect((await client.call('PUT', `/issues/${issue.id}/assignees`, { body: { project_id: DEMO.id, assignee_ids: assignees }, now })).status).toBe(200);
+    const sorted = { label_ids: [...labels].sort(), assignee_ids: [...assignees].sort(), module_ids: [] };
+    const alone = (await client.call('GET', `/issues/${issue.id}`, { now })).json as { issue: Record<string, unknown> };
+    expect(alone.issue).toMatchObject(sorted);
+    const listed = (await client.call('GET', `/issues?project_id=${DEMO.id}&limit=1`, { now })).json as { issues: Record<string, unknown>[] };
+    expect(listed.issues[0]).toMatchObject({ id: issue.id, ...sorted });
+  });
+
   it('answers 409 while the same request is still being processed, 422 for a different one', async () => {
     const client = clientFor(tasker, 'busy-agent');
     const body = JSON.stringify({ project_id: DEMO.id, title: 'waits' });
