@@ -69,7 +69,8 @@ export interface PairingCodesTable {
 }
 
 export type ActorKind = 'launcher' | 'agent' | 'anonymous' | 'system';
-export type AuditOutcome = 'succeeded' | 'denied' | 'failed';
+/** `unknown`: a write Tasker may have applied without an answer saying so (migrations/0008_audit_outcome_unknown.ts). */
+export type AuditOutcome = 'succeeded' | 'denied' | 'failed' | 'unknown';
 
 export interface AuditEventsTable {
   id: Generated<string>;

@@ -21,6 +21,8 @@ export const ERROR_HTTP_STATUS = {
   TASKER_REJECTED: 502,
   TASKER_UNAVAILABLE: 503,
   TASKER_TIMEOUT: 504,
+  /** A write reached Tasker (or may have) and no answer says whether it was applied; retry with the same idempotency key. */
+  WRITE_OUTCOME_UNKNOWN: 504,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 } as const;

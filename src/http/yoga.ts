@@ -9,6 +9,7 @@ import { maskGraphQLError } from './errors.js';
 import { offlineGraphiQL } from './graphiql.js';
 import { useAnonymousSchemaPrivacy } from './plugins/use-anonymous-schema-privacy.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
+import { useIdempotencyKeyExtension } from './plugins/use-idempotency-key-extension.js';
 import { useJsonRequestsOnly } from './plugins/use-json-requests-only.js';
 import { useRefusalAudit } from './plugins/use-refusal-audit.js';
 import { useSecretRedaction } from './plugins/use-secret-redaction.js';
@@ -96,7 +97,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     // audit refusals first among the rest, so a refusal is recorded before any later plugin sees the result;
     // then text that is not text (NUL, lone surrogates) refused before anything reads it; then the bounds every document meets before any resolver runs (size, shape, cost, and what
     // strangers may learn of the schema); then cancellation, so a request whose client has gone
-    // stops resolving; then the extra plugins (the agents' persisted-operations gate).
+    // stops resolving; the write's idempotency key into the answer; then the extra plugins (the agents' persisted-operations gate).
     plugins: [
       useJsonRequestsOnly(),
       useRefusalAudit({ db: deps.db, logger: options.logger }),
@@ -109,6 +110,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
         trustProxy: deps.config.http.trustProxy,
       }),
       useExecutionCancellation(),
+      useIdempotencyKeyExtension(),
       ...(options.plugins ?? []),
     ],
   });

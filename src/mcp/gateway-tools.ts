@@ -60,8 +60,9 @@ function inProcessExecutor(yoga: GatewayYoga, call: AgentMcpCall): OperationExec
 function answerOf(result: ExecutionResult | AsyncIterable<ExecutionResult> | undefined): GraphQLAnswer {
   if (result === undefined || Symbol.asyncIterator in result) throw new Error('a persisted operation answered with a stream');
   const data = (result.data ?? null) as GraphQLAnswer['data'];
-  if (!result.errors) return { data };
-  return { data, errors: result.errors.map((error) => ({ message: error.message, extensions: error.extensions as { code?: string } })) };
+  const extensions = result.extensions === undefined ? {} : { extensions: result.extensions };
+  if (!result.errors) return { data, ...extensions };
+  return { data, ...extensions, errors: result.errors.map((error) => ({ message: error.message, extensions: error.extensions as { code?: string } })) };
 }
 
 /**

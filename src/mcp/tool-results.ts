@@ -10,6 +10,8 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 export interface GraphQLAnswer {
   data?: Record<string, unknown> | null;
   errors?: { message: string; extensions?: { code?: string } }[];
+  /** The answer's extensions: `idempotencyKey` names the key a write ran under. */
+  extensions?: Record<string, unknown>;
 }
 
 const NEXT_STEP: Record<string, string> = {
@@ -29,25 +31,32 @@ const NEXT_STEP: Record<string, string> = {
   TASKER_UNAVAILABLE: 'Tasker is unavailable right now. Retry later; for writes, reuse the same idempotencyKey so nothing is done twice.',
   TASKER_TIMEOUT: 'Tasker did not answer in time. Retry later; for writes, reuse the same idempotencyKey so nothing is done twice.',
   TASKER_WRITE_NOT_APPLIED: 'The change is not confirmed. Read the issue with get_issue before trying again.',
+  WRITE_OUTCOME_UNKNOWN: 'Do not change the arguments: call the tool again with the same arguments and the idempotencyKey below; it is never applied twice.',
   GATEWAY_UNREACHABLE: 'The gateway cannot be reached from this machine. Ask the user to run `tasker-agent doctor`.',
 };
 const DEFAULT_NEXT_STEP = 'The gateway could not complete this call. Tell the user; do not retry blindly.';
 
 export function toToolResult(answer: GraphQLAnswer, requestId: string): CallToolResult {
   const errors = answer.errors ?? [];
+  // Every write runs under an idempotency key, the agent's or one the gateway made (write-frame.ts).
+  const key = typeof answer.extensions?.idempotencyKey === 'string' ? answer.extensions.idempotencyKey : undefined;
+  const meta = key === undefined ? {} : { _meta: { idempotencyKey: key } };
   if (errors.length === 0 && answer.data) {
-    return { content: [{ type: 'text', text: compactText(answer.data) }], structuredContent: answer.data };
+    return { content: [{ type: 'text', text: compactText(answer.data) }], structuredContent: answer.data, ...meta };
   }
-  return toolError(
+  const result = toolError(
     errors.map((error) => {
       const code = error.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
       return { code, message: error.message };
     }),
     requestId,
+    key === undefined ? undefined : `This write ran under idempotencyKey "${key}": to retry it, call the tool again with the same arguments and "idempotencyKey": "${key}".`,
   );
+  return { ...result, ...meta };
 }
 
-export function toolError(problems: { code: string; message: string }[], requestId: string): CallToolResult {
+export function toolError(problems: { code: string; message: string }[], requestId: string, retryWith?: string): CallToolResult {
   const lines = problems.map(({ code, message }) => `${code}: ${message}. ${NEXT_STEP[code] ?? DEFAULT_NEXT_STEP}`);
+  if (retryWith !== undefined) lines.push(retryWith);
   return { isError: true, content: [{ type: 'text', text: `${lines.join('\n')}\n(request id ${requestId})` }] };
 }

@@ -149,6 +149,8 @@ class RetryableFailure extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly status: number | null,
+    /** False only when the request surely never reached Tasker (the connection was never made). */
+    readonly mayHaveReachedTasker = true,
   ) {
     super(message);
   }
@@ -257,18 +259,27 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
     const pathWithQuery = `${prefix}${spec.path}${search.size > 0 ? `?${search}` : ''}`;
     const body = spec.body === undefined ? '' : JSON.stringify(spec.body);
     // Writes are retried only because they carry an Idempotency-Key Tasker deduplicates on.
-    const retrySafe = spec.method === 'GET' || spec.idempotencyKey !== undefined || READS_BY_POST.has(spec.path);
+    const isWrite = spec.idempotencyKey !== undefined;
+    const retrySafe = spec.method === 'GET' || isWrite || READS_BY_POST.has(spec.path);
     const started = performance.now();
+    // Whether any attempt of a write may have been applied without an answer saying so.
+    let maybeApplied = false;
     for (let attemptNo = 0; ; attemptNo += 1) {
       if (observed) observed.tries.count = attemptNo + 1;
       try {
         return await attempt(spec, caller, pathWithQuery, body);
       } catch (error) {
+        if (error instanceof TaskerCallError && isWrite && error.code === 'TASKER_BAD_RESPONSE' && isSuccess(error.taskerStatus)) {
+          // Tasker said the write succeeded in words the gateway cannot read: applied, but unconfirmed.
+          throw new TaskerCallError(error.code, error.message, error.taskerStatus, error.latencyMs, error.details, true);
+        }
         if (!(error instanceof RetryableFailure)) throw error;
+        maybeApplied ||= isWrite && error.mayHaveReachedTasker;
         if (!retrySafe || attemptNo >= options.maxRetries) {
           const latencyMs = performance.now() - started;
           const tries = attemptNo + 1;
-          throw new TaskerCallError(error.code, `${error.message}${tries > 1 ? ` (after ${tries} attempts)` : ''}`, error.status, latencyMs);
+          const message = `${error.message}${tries > 1 ? ` (after ${tries} attempts)` : ''}`;
+          throw new TaskerCallError(error.code, message, error.status, latencyMs, undefined, maybeApplied);
         }
         if (observed) observer?.retrying({ operation: observed.operation, requestId: caller.requestId, attempt: attemptNo + 1, code: error.code, status: error.status });
         const delay = retryBaseDelayMs * 2 ** attemptNo;
@@ -376,13 +387,19 @@ async function readBounded(body: AsyncIterable<Uint8Array>): Promise<string | nu
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const isSuccess = (status: number | null) => status !== null && status >= 200 && status < 300;
+
+/** Failures that happen before a connection exists: the request never left, so nothing was applied. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 function networkFailure(error: unknown): RetryableFailure {
   // undici names its own timeouts by code (UND_ERR_HEADERS_TIMEOUT, ...); the abort signal's is a
   // DOMException named TimeoutError whose numeric code means nothing here.
   const { code, name } = error as { code?: unknown; name?: unknown };
+  const sent = !(typeof code === 'string' && NEVER_SENT.has(code));
   const timedOut = (typeof code === 'string' && code.includes('TIMEOUT')) || name === 'TimeoutError';
-  if (timedOut) return new RetryableFailure('TASKER_TIMEOUT', 'Tasker did not answer in time', null);
-  return new RetryableFailure('TASKER_UNAVAILABLE', 'Tasker could not be reached (connection failed or was reset)', null);
+  if (timedOut) return new RetryableFailure('TASKER_TIMEOUT', 'Tasker did not answer in time', null, sent);
+  return new RetryableFailure('TASKER_UNAVAILABLE', 'Tasker could not be reached (connection failed or was reset)', null, sent);
 }
 
 function mapTaskerError(status: number, error: { code: string; message: string; details?: Record<string, unknown> | undefined }, latencyMs: number): TaskerCallError {

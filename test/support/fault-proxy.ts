@@ -27,6 +27,9 @@ export type Fault = (
   | { kind: 'reset' }
   | { kind: 'hang' }
   | { kind: 'malformed' }
+  /** Tasker gets the request and applies it; its answer never reaches the gateway (no answer, or a reset connection). */
+  | { kind: 'forward-then-hang' }
+  | { kind: 'forward-then-reset' }
   | { kind: 'rewrite'; rewrite: (body: Record<string, unknown>, request: { method: string; path: string }) => Record<string, unknown> }
   | { kind: 'respond'; answer: (request: ProxiedRequest, read: ReadAsCaller) => Promise<{ status: number; body: unknown }> }
 ) & { when?: (request: ProxiedRequest) => boolean };
@@ -98,6 +101,8 @@ export async function startFaultProxy(targetUrl: string, options: { signingSecre
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
+          if (active.kind === 'forward-then-hang') return;
+          if (active.kind === 'forward-then-reset') return void req.socket.destroy();
           let body = Buffer.concat(chunks);
           if (active.kind === 'rewrite' && (answer.statusCode ?? 500) < 300) {
             const rewritten = active.rewrite(JSON.parse(body.toString('utf8')) as Record<string, unknown>, {

@@ -82,6 +82,8 @@ export interface GraphQLResult<Data = Record<string, unknown>> {
   status: number;
   data: Data | null | undefined;
   errors: { message: string; path?: string[]; extensions: { code: string; details?: Record<string, unknown> } }[] | undefined;
+  /** The answer's own extensions (a write's `idempotencyKey`). */
+  extensions?: Record<string, unknown> | undefined;
 }
 
 export async function graphql<Data = Record<string, unknown>>(
@@ -148,8 +150,8 @@ export async function runOperation<Data = Record<string, unknown>>(
       extensions: { persistedQuery: { version: 1, sha256Hash: tool.operationId } },
     }),
   });
-  const body = (await response.json()) as { data?: Data | null; errors?: GraphQLResult['errors'] };
-  return { status: response.status, data: body.data, errors: body.errors };
+  const body = (await response.json()) as { data?: Data | null; errors?: GraphQLResult['errors']; extensions?: Record<string, unknown> };
+  return { status: response.status, data: body.data, errors: body.errors, extensions: body.extensions };
 }
 
 /**

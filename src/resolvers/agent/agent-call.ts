@@ -3,6 +3,7 @@ import { markAudited } from '../../audit/audited-errors.js';
 import { type AgentPrincipal, agentMayOnProject } from '../../auth/principal.js';
 import type { Scope } from '../../auth/scopes.js';
 import { forbidden, GatewayError } from '../../errors/gateway-error.js';
+import type { AuditOutcome } from '../../db/tables.js';
 import { describeUnexpected } from '../../logging/logger.js';
 import type { TaskerCaller } from '../../tasker/client.js';
 import { TaskerCallError } from '../../tasker/tasker-error.js';
@@ -46,7 +47,7 @@ export async function runAgentCall<T>(
     record: { details: ctx.redactedSecrets ? { secretsRedacted: ctx.redactedSecrets } : {} },
   };
   const started = performance.now();
-  const audit = (outcome: 'succeeded' | 'denied' | 'failed', extra: { reason?: string; taskerStatus?: number | null } = {}) =>
+  const audit = (outcome: AuditOutcome, extra: { reason?: string; taskerStatus?: number | null } = {}) =>
     recordAudit(deps.db, principal, ctx.meta, {
       action: `agent.${tool}`,
       outcome,
@@ -71,7 +72,9 @@ export async function runAgentCall<T>(
     const known = error instanceof GatewayError ? error : undefined;
     const denied = known?.code === 'FORBIDDEN' || known?.code === 'UNAUTHENTICATED' || call.record.denial !== undefined;
     try {
-      await audit(denied ? 'denied' : 'failed', {
+      // A write Tasker may have applied is neither a success nor a failure (write-frame.ts).
+      const outcome = known?.code === 'WRITE_OUTCOME_UNKNOWN' ? 'unknown' : denied ? 'denied' : 'failed';
+      await audit(outcome, {
         reason: call.record.denial ?? (known ? `${known.code}: ${known.message}` : 'unexpected error'),
         taskerStatus: error instanceof TaskerCallError ? error.taskerStatus : null,
       });

@@ -3,9 +3,11 @@ import type { Scope } from '../../auth/scopes.js';
 import { forbidden } from '../../errors/gateway-error.js';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { runIdempotent } from '../../idempotency/idempotency.js';
+import { noteAnswerIdempotencyKey } from '../../idempotency/answer-key.js';
 import { idempotencyKeyHash } from '../../idempotency/key-hash.js';
 import { findSecretsIn } from '../../secrets/scan.js';
 import type { TaskerIssue, TaskerProject } from '../../tasker/contract.js';
+import { TaskerCallError } from '../../tasker/tasker-error.js';
 import type { CallContext, GatewayDeps } from '../context.js';
 import { type AgentCall, noteTasker, requireProjectScope, runAgentCall } from './agent-call.js';
 import { locateIssue } from './issue-access.js';
@@ -65,30 +67,57 @@ function refuseSecrets(call: AgentCall, input: Record<string, unknown>): void {
 const withKey = (spec: Pick<WriteSpec, 'input' | 'idempotencyKey'>) => ({ ...spec.input, ...(spec.idempotencyKey === undefined ? {} : { idempotencyKey: spec.idempotencyKey }) });
 
 /**
- * Runs a write under the agent's idempotency key (or a fresh one, so the gateway's own retries
- * stay safe) and forwards that key to Tasker.
+ * Runs a write under the agent's idempotency key, or one the gateway makes when the agent gives
+ * none: every write can be retried without writing twice, and the answer names the key
+ * (`extensions.idempotencyKey`). The key goes to Tasker as `<operation>:<key>`, so Tasker
+ * deduplicates a retry whose first attempt it applied but never answered.
  */
 async function idempotentWrite<T>(
   deps: GatewayDeps,
   call: AgentCall,
+  ctx: CallContext,
   operation: string,
   agentKey: string | undefined,
   input: unknown,
   write: (taskerKey: string) => Promise<T>,
 ): Promise<T> {
-  if (agentKey === undefined) return write(randomUUID());
+  const key = agentKey ?? randomUUID();
+  noteAnswerIdempotencyKey(ctx, key);
   // The audit names the key by its stored hash (the key itself is agent-written text).
-  call.record.details.idempotencyKeyHash = idempotencyKeyHash(call.principal.agentId, agentKey);
-  const run = await runIdempotent(
-    deps.db,
-    deps.now,
-    { agentId: call.principal.agentId, key: agentKey, operation, input },
-    // Tasker's own idempotency is scoped per agent too; namespacing by operation keeps one agent
-    // key from ever meaning two different Tasker writes.
-    () => write(`${operation}:${agentKey}`),
+  call.record.details.idempotencyKeyHash = idempotencyKeyHash(call.principal.agentId, key);
+  if (agentKey === undefined) call.record.details.idempotencyKeyMadeByGateway = true;
+  try {
+    const run = await runIdempotent(
+      deps.db,
+      deps.now,
+      { agentId: call.principal.agentId, key, operation, input },
+      // Tasker's own idempotency is scoped per agent too; namespacing by operation keeps one agent
+      // key from ever meaning two different Tasker writes.
+      () => write(`${operation}:${key}`),
+    );
+    call.record.details.replayed = run.replayed;
+    return run.result;
+  } catch (error) {
+    if (error instanceof TaskerCallError && error.outcomeUnknown) throw outcomeUnknown(error, key);
+    throw error;
+  }
+}
+
+/**
+ * Tasker may have applied the write: saying "failed" could make the agent write again, and saying
+ * "done" could be false. The agent hears exactly that, with the key that makes a retry safe (the
+ * key is in `details` only, so the audit's reason never holds it).
+ */
+function outcomeUnknown(cause: TaskerCallError, key: string): TaskerCallError {
+  return new TaskerCallError(
+    'WRITE_OUTCOME_UNKNOWN',
+    `the write reached Tasker but no answer came back (${cause.code}: ${cause.message}), so whether it was applied is unknown; ` +
+      'call the tool again with the same input and the idempotencyKey in details (it was applied at most once and a retry never applies it twice)',
+    cause.taskerStatus,
+    cause.latencyMs,
+    { idempotencyKey: key, cause: cause.code },
+    true,
   );
-  call.record.details.replayed = run.replayed;
-  return run.result;
 }
 
 /** Plane's guests read but never write; the gateway says so before Tasker has to. */
@@ -111,6 +140,7 @@ async function writableProject(deps: GatewayDeps, call: AgentCall, projectId: st
 async function perform<Current extends TaskerIssue | null>(
   deps: GatewayDeps,
   call: AgentCall,
+  ctx: CallContext,
   spec: WriteSpec,
   steps: WriteSteps<Current>,
   locate: { projectId: string; current: Current },
@@ -127,7 +157,7 @@ async function perform<Current extends TaskerIssue | null>(
     call.record.details.dryRun = true;
     return steps.plan(call, await prepare());
   }
-  const result = await idempotentWrite(deps, call, spec.tool, spec.idempotencyKey, spec.input, async (key) => {
+  const result = await idempotentWrite(deps, call, ctx, spec.tool, spec.idempotencyKey, spec.input, async (key) => {
     const target = await prepare();
     const written = await steps.write(call, key, target);
     // Each write checks its fields; whether Tasker answered about the issue written to holds for all.
@@ -152,7 +182,7 @@ export async function writeToIssue(
   return runAgentCall(deps, ctx, spec.tool, async (call) => {
     const current = await locateIssue(deps, call, spec.issueRef, spec.scope);
     const input = { issueId: current.id, ...spec.input };
-    return perform(deps, call, { ...spec, input }, steps, { projectId: current.project_id, current });
+    return perform(deps, call, ctx, { ...spec, input }, steps, { projectId: current.project_id, current });
   });
 }
 
@@ -170,6 +200,6 @@ export async function writeToProject(
     const [first, ...more] = spec.scopes;
     const projectId = await grantedProject(deps, call, spec.projectRef, first);
     for (const scope of more) requireProjectScope(call, projectId, scope);
-    return perform(deps, call, spec, steps, { projectId, current: null });
+    return perform(deps, call, ctx, spec, steps, { projectId, current: null });
   });
 }
