@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../reference-tasker/index.js';
 import { loadToolManifest } from '../../src/mcp/manifest.js';
 import { errorCode, type GraphQLResult, runOperation } from '../support/gateway.js';
-import { badShape, misbehave, oversize, ROUTES, type RouteMatcher, TASKER_BASE } from '../support/misbehaving-tasker.js';
+import { badShape, misbehave, oversize, route, ROUTES, type RouteMatcher, TASKER_BASE } from '../support/misbehaving-tasker.js';
 import { ALL_SCOPES, DEMO, OPS, PRIV, startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -183,6 +183,16 @@ describe('an answer about another project or issue is not taken for the one aske
     misbehave(stack.proxy, ROUTES.getIssue, () => ({ issue: { ...opsIssue, id: DEMO_2 } }));
     refused(await run('AddComment', { issueId: DEMO_2, body: 'never sent' }), 'NOT_FOUND');
     expect(stack.proxy.seen.filter((line) => line.startsWith('POST'))).toEqual([]);
+  });
+
+  it('a comment Tasker says it added to another issue is not confirmed', async () => {
+    misbehave(stack.proxy, route('POST', /^\/issues\/[^/]+\/comments$/), (body) => ({
+      ...body,
+      comment: { ...(body.comment as Json), issue_id: DEMO_IDS.issues['DEMO-1'] },
+    }));
+    const result = await run('AddComment', { issueId: DEMO_2, body: 'where did it go' });
+    refused(result, 'TASKER_WRITE_NOT_APPLIED');
+    expect(result.errors![0]!.extensions.details).toEqual({ mismatched: ['comment.issue_id'] });
   });
 
   it('a write answered with another issue is not confirmed', async () => {
