@@ -9,6 +9,7 @@ import { maskGraphQLError } from './errors.js';
 import { offlineGraphiQL } from './graphiql.js';
 import { useAnonymousSchemaPrivacy } from './plugins/use-anonymous-schema-privacy.js';
 import { useDocumentLimits } from './plugins/use-document-limits.js';
+import { useErrorBodies } from './plugins/use-error-bodies.js';
 import { useIdempotencyKeyExtension } from './plugins/use-idempotency-key-extension.js';
 import { useJsonRequestsOnly } from './plugins/use-json-requests-only.js';
 import { useRefusalAudit } from './plugins/use-refusal-audit.js';
@@ -99,6 +100,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     // strangers may learn of the schema); then cancellation, so a request whose client has gone
     // stops resolving; the write's idempotency key into the answer; then the extra plugins (the agents' persisted-operations gate).
     plugins: [
+      useErrorBodies(),
       useJsonRequestsOnly(),
       useRefusalAudit({ db: deps.db, logger: options.logger }),
       useWellFormedInput({ db: deps.db, logger: options.logger, authenticator: options.authenticator, trustProxy: deps.config.http.trustProxy }),
