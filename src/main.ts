@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   const { listen } = await import('./http/server.js');
   const app = createGatewayApp({ config, db, logger });
   closers.add('gateway (token usage, Tasker client, change listener)', () => app.close());
-  closers.add('maintenance timer', startMaintenance({ db, now: () => new Date(), logger }));
+  closers.add('maintenance timer', startMaintenance({ db, now: () => new Date(), logger, auditRetentionDays: config.audit.retentionDays }));
   const listening = await listen(app.fetch, config.http.host, config.http.port);
   closers.add('listener', () => listening.close());
   server = listening;

@@ -72,6 +72,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_AGENT_PER_MINUTE: positiveInt(10_000_000).default(120),
   RATE_LIMIT_LAUNCHER_PER_MINUTE: positiveInt(10_000_000).default(300),
 
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(400),
+
   TASKER_URL: httpUrl.optional(),
   TASKER_SIGNING_SECRET: secret.optional(),
   TASKER_SIGNING_KEY_ID: signingKeyId.optional(),
@@ -207,6 +209,8 @@ export interface Config {
   /** Secret kinds replaced by a marker in agent-written text instead of refusing the call (src/http/plugins/use-secret-redaction.ts). */
   secrets: { redactKinds: SecretKind[] };
   pairing: { ttlSeconds: number; maxFailedAttempts: number; exchangesPerMinutePerClient: number };
+  /** Audit events older than this are pruned by the maintenance timer (src/db/maintenance.ts); 0 keeps them all. */
+  audit: { retentionDays: number };
   tasker: {
     /** undefined outside production means: start the reference Tasker beside the gateway. */
     url: string | undefined;
@@ -321,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       maxFailedAttempts: e.PAIRING_MAX_FAILED_ATTEMPTS,
       exchangesPerMinutePerClient: e.PAIRING_EXCHANGE_RATE_LIMIT_PER_MINUTE,
     },
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     tasker: {
       url: e.TASKER_URL,
       signingSecret: e.TASKER_SIGNING_SECRET,
