@@ -73,11 +73,14 @@ export function createLogger(
     // Synchronous, like the stderr writes before it: a line logged just before exit is not lost.
     { write: (line: string) => write(redactSecrets(line)) },
   );
+  // The message goes in as the first field rather than as pino's message argument, which pino writes
+  // last: lines keep their long-standing order (level, time, message, fields) that people and
+  // scripts read, e.g. a supervisor waiting for "gateway listening" followed by its url.
   return {
-    debug: (message, fields) => log.debug(fields ?? {}, message),
-    info: (message, fields) => log.info(fields ?? {}, message),
-    warn: (message, fields) => log.warn(fields ?? {}, message),
-    error: (message, fields) => log.error(fields ?? {}, message),
+    debug: (message, fields) => log.debug({ message, ...fields }),
+    info: (message, fields) => log.info({ message, ...fields }),
+    warn: (message, fields) => log.warn({ message, ...fields }),
+    error: (message, fields) => log.error({ message, ...fields }),
   };
 }
 

@@ -21,6 +21,8 @@ it('writes one JSON object per line with level, ISO time and message, and keeps 
     { level: 'warn', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), message: 'yes', n: 1 },
     { level: 'error', time: expect.any(String), message: 'also' },
   ]);
+  // The order people and scripts read: level, time, message, then the fields.
+  expect(lines[0]).toMatch(/^\{"level":"warn","time":"[^"]+","message":"yes","n":1\}\n$/);
   const silent = capture('silent');
   silent.logger.error('nothing');
   expect(silent.lines).toEqual([]);
