@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { withDevSecrets } from './config/dev-secrets.js';
+import { type DataDirLock, DataDirInUseError, lockDataDir } from './dev/data-dir-lock.js';
 import { createLogger, describeUnexpected, type Logger } from './logging/logger.js';
 import type { RunningServer } from './http/server.js';
 
@@ -85,6 +86,27 @@ async function main(): Promise<void> {
   process.on('SIGINT', (signal) => void stop(signal));
   process.on('SIGTERM', (signal) => void stop(signal));
 
+  // The embedded databases in DATA_DIR (the gateway's PGlite, the reference Tasker's) are this process's alone.
+  const embeddedTasker = !config.tasker.url && config.env !== 'production';
+  let dataDirLock: DataDirLock | undefined;
+  if (config.database.kind === 'pglite' || embeddedTasker) {
+    try {
+      dataDirLock = lockDataDir(config.dataDir);
+    } catch (error) {
+      if (!(error instanceof DataDirInUseError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    closers.add('data folder lock', () => dataDirLock?.release());
+    if (dataDirLock.recovered) {
+      logger.warn('recovered the data folder lock of a gateway that is gone (killed or crashed)', {
+        dataDir: config.dataDir,
+        previousPid: dataDirLock.recovered.pid,
+        previousStartedAt: dataDirLock.recovered.startedAt,
+      });
+    }
+  }
+
   const database = config.database;
   const firstStart = database.kind === 'pglite' && database.dataDir !== null && !existsSync(join(database.dataDir, 'PG_VERSION'));
   const described = database.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${database.dataDir}`;
@@ -111,7 +133,7 @@ async function main(): Promise<void> {
     seconds: seconds(step),
   });
 
-  if (!config.tasker.url && config.env !== 'production' && config.tasker.signingSecret) {
+  if (embeddedTasker && config.tasker.signingSecret) {
     step = performance.now();
     const dataDir = join(config.dataDir, 'reference-tasker');
     const seeding = !existsSync(dataDir);
@@ -146,6 +168,7 @@ async function main(): Promise<void> {
   const listening = await listen(app.fetch, config.http.host, config.http.port);
   closers.add('listener', () => listening.close());
   server = listening;
+  dataDirLock?.setUrl(listening.url);
   logger.info('gateway listening', {
     url: listening.url,
     graphql: `${listening.url}/graphql`,

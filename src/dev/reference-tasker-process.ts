@@ -21,8 +21,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 const COMPILED = import.meta.url.endsWith('.js');
 const CHILD_ARGS = COMPILED
-  ? [join(ROOT, 'reference-tasker', 'main.js')]
-  : ['--import', 'tsx', join(ROOT, 'reference-tasker', 'main.ts')];
+  ? [join(ROOT, 'src', 'dev', 'reference-tasker-child.js')]
+  : ['--import', 'tsx', join(ROOT, 'src', 'dev', 'reference-tasker-child.ts')];
 const READY_LINE = /reference Tasker listening on (http:\/\/\S+)/;
 
 export async function startReferenceTaskerProcess(options: {
@@ -47,10 +47,11 @@ export async function startReferenceTaskerProcess(options: {
       REFERENCE_TASKER_HOST: '127.0.0.1',
       REFERENCE_TASKER_DATA_DIR: options.dataDir,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is the lifeline: it closes when this process ends, however it ends (reference-tasker-child.ts).
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
 
-  // Whatever way the gateway ends, the child ends with it.
+  // A polite stop on an ordinary exit; the closed stdin covers the rest.
   const killChild = () => child.kill('SIGTERM');
   process.once('exit', killChild);
 
