@@ -93,6 +93,7 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_DIRECTIVES: positiveInt(1000).default(20),
   GRAPHQL_MAX_COST: positiveInt(10_000_000).default(10_000),
   GRAPHQL_ANONYMOUS_INTROSPECTION: booleanFlag.optional(),
+  GRAPHIQL: booleanFlag.optional(),
 
   MCP_ALLOWED_ORIGINS: originList,
   CORS_ALLOWED_ORIGINS: originList,
@@ -228,6 +229,8 @@ export interface Config {
     limits: GraphQLLimits;
     /** Introspection and "did you mean" suggestions for callers without credentials. */
     anonymousIntrospection: boolean;
+    /** The GraphiQL page at GET /graphql (browsers); production states it explicitly. */
+    graphiql: boolean;
   };
   /** Authenticated agents kept in process (src/auth/principal-cache.ts); maxEntries 0 turns it off. */
   principalCache: { maxEntries: number; maxAgeSeconds: number };
@@ -287,6 +290,15 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     if (!e.TASKER_URL) problems.push('TASKER_URL: required in production (the Tasker internal adapter base URL)');
     if (!e.TASKER_SIGNING_SECRET) problems.push('TASKER_SIGNING_SECRET: required in production (at least 32 characters)');
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development)');
+    // Defaults that are right on a laptop and a risk behind a load balancer: production states them.
+    if (present.TRUST_PROXY === undefined) {
+      problems.push(
+        'TRUST_PROXY: set it explicitly in production: true behind the TLS-terminating proxy you run (client addresses then come from the X-Forwarded-For it appends), false when clients reach the gateway directly',
+      );
+    }
+    if (present.GRAPHIQL === undefined) {
+      problems.push('GRAPHIQL: set it explicitly in production: false to serve no GraphiQL page, true to offer it to operators (it still needs a Launcher JWT)');
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -352,6 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       },
       // The schema is no secret, but strangers need not be handed a map of it in production.
       anonymousIntrospection: e.GRAPHQL_ANONYMOUS_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     },
     principalCache: { maxEntries: e.PRINCIPAL_CACHE_MAX_ENTRIES, maxAgeSeconds: e.PRINCIPAL_CACHE_MAX_AGE_SECONDS },
     mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS, toolsListTtlSeconds: e.MCP_TOOLS_LIST_TTL_SECONDS },

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 
 /**
  * Outside production the quick start must work with no set-up, yet no secret may be hard-coded.
@@ -30,9 +31,25 @@ export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecret
   return secrets;
 }
 
+/**
+ * Production takes its secrets from the environment only. A dev-secrets.json in its DATA_DIR would
+ * let `npm run dev:jwt` (run there without NODE_ENV=production) sign Launcher JWTs, with the
+ * production secret if it was copied from there: production refuses to start beside one.
+ */
+function refuseDevSecretsInProduction(config: Config): void {
+  const path = devSecretsPath(config.dataDir);
+  if (!existsSync(path)) return;
+  throw new ConfigError([
+    `DATA_DIR: ${path} holds generated development secrets, which npm run dev:jwt signs Launcher JWTs with; production takes LAUNCHER_JWT_SECRET and TASKER_SIGNING_SECRET from the environment: delete the file, or set DATA_DIR to a folder without it`,
+  ]);
+}
+
 /** Fills the secrets production would require; production never reaches here with gaps (config.ts). */
 export async function withDevSecrets(config: Config): Promise<Config> {
-  if (config.env === 'production') return config;
+  if (config.env === 'production') {
+    refuseDevSecretsInProduction(config);
+    return config;
+  }
   const needsLauncher = !config.launcherJwt.hs256Secret && !config.launcherJwt.eddsaPublicKeyPem && !config.launcherJwt.jwksUrl;
   const needsTasker = !config.tasker.signingSecret;
   if (!needsLauncher && !needsTasker) return config;

@@ -63,7 +63,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     // GraphiQL is for operators; it needs a Launcher JWT like any other caller.
-    graphiql: { title: 'Tasker Agent Gateway', defaultQuery: '{ me { userId email role } }' },
+    graphiql: deps.config.graphql.graphiql ? { title: 'Tasker Agent Gateway', defaultQuery: '{ me { userId email role } }' } : false,
     renderGraphiQL: offlineGraphiQL(),
     landingPage: false,
     // An allowed origin is named back, never any other, and never with credentials: callers

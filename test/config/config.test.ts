@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { devSecretsPath, loadOrCreateDevSecrets, withDevSecrets } from '../../src/config/dev-secrets.js';
 import { SPAWN_LIMIT, tempDirs, tsxEntry } from '../support/processes.js';
 
 const temp = tempDirs();
@@ -49,6 +51,54 @@ describe('configuration', () => {
     for (const name of ['LAUNCHER_JWT_SECRET', 'LAUNCHER_JWT_ISSUER', 'TASKER_URL', 'TASKER_SIGNING_SECRET', 'DATABASE_URL']) {
       expect(problems.some((problem) => problem.startsWith(`${name}:`)), name).toBe(true);
     }
+  });
+
+  describe('the production check', () => {
+    const production = {
+      NODE_ENV: 'production',
+      LAUNCHER_JWT_SECRET: 'l'.repeat(40),
+      LAUNCHER_JWT_ISSUER: 'https://launcher.example',
+      TASKER_URL: 'https://tasker.internal.example',
+      TASKER_SIGNING_SECRET: 't'.repeat(40),
+      DATABASE_URL: 'postgres://gateway@db/gateway',
+      TRUST_PROXY: 'true',
+      GRAPHIQL: 'false',
+    };
+    const without = (name: keyof typeof production) => Object.fromEntries(Object.entries(production).filter(([key]) => key !== name));
+
+    it('loads when everything is stated', () => {
+      const config = loadConfig(production);
+      expect(config.http.trustProxy).toBe(true);
+      expect(config.graphql.graphiql).toBe(false);
+    });
+
+    it('refuses a TRUST_PROXY left to its default, saying what to set', () => {
+      expect(problemsOf(without('TRUST_PROXY'))).toEqual([expect.stringMatching(/^TRUST_PROXY: set it explicitly in production: true behind the TLS-terminating proxy .* false when/)]);
+      expect(loadConfig({ ...production, TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    });
+
+    it('refuses GraphiQL left to its default, and serves it when asked', () => {
+      expect(problemsOf(without('GRAPHIQL'))).toEqual([expect.stringMatching(/^GRAPHIQL: set it explicitly in production: false .* true to offer it/)]);
+      expect(loadConfig({ ...production, GRAPHIQL: 'true' }).graphql.graphiql).toBe(true);
+      expect(loadConfig({}).graphql.graphiql).toBe(true);
+    });
+
+    it('refuses without explicit secrets: nothing is generated in production', async () => {
+      for (const name of ['LAUNCHER_JWT_SECRET', 'TASKER_SIGNING_SECRET'] as const) {
+        expect(problemsOf(without(name)), name).toEqual([expect.stringMatching(new RegExp(`^${name}: required in production`))]);
+      }
+      const dataDir = temp.make('production-data-');
+      await expect(withDevSecrets(loadConfig({ ...production, DATA_DIR: dataDir }))).resolves.toMatchObject({ env: 'production' });
+      expect(existsSync(devSecretsPath(dataDir)), 'no secret generated').toBe(false);
+    });
+
+    it('refuses to start beside dev-secrets.json, where the dev JWT command would find a secret to sign with', async () => {
+      const dataDir = temp.make('production-data-');
+      await loadOrCreateDevSecrets(dataDir);
+      const refused = withDevSecrets(loadConfig({ ...production, DATA_DIR: dataDir }));
+      await expect(refused).rejects.toBeInstanceOf(ConfigError);
+      await expect(refused).rejects.toThrow(`DATA_DIR: ${devSecretsPath(dataDir)} holds generated development secrets, which npm run dev:jwt signs Launcher JWTs with`);
+    });
   });
 
   it('stops `npm start` with a message naming the variable', async () => {
