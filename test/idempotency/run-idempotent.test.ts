@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { insertAgent } from '../../src/db/repositories/agents.js';
-import { ABANDONED_CLAIM_MS, canonicalJson, IDEMPOTENCY_TTL_MS, runIdempotent } from '../../src/idempotency/idempotency.js';
+import { ABANDONED_CLAIM_MS, canonicalJson, IDEMPOTENCY_TTL_MS, IdempotencyKeySchema, runIdempotent } from '../../src/idempotency/idempotency.js';
 import { idempotencyKeyHash } from '../../src/idempotency/key-hash.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -50,6 +50,37 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, B: 2, a: 3 })).toBe('{"B":2,"a":3,"b":1}');
     expect(canonicalJson({ a: 1, a1: 2 })).toBe('{"a":1,"a1":2}');
   });
+
+  it('sorts keys given in reverse order', () => {
+    expect(canonicalJson({ e: 1, d: 2, c: 3, b: 4, a: 5 })).toBe('{"a":5,"b":4,"c":3,"d":2,"e":1}');
+  });
+});
+
+describe('IdempotencyKeySchema', () => {
+  it.each(['a', '!~', 'key-123_ABC.:/', 'x'.repeat(255)])('accepts %j', (key) => {
+    expect(IdempotencyKeySchema.parse(key)).toBe(key);
+  });
+
+  it.each([
+    ['', 'must not be empty'],
+    ['x'.repeat(256), 'at most 255 characters'],
+    ['has space', 'printable ASCII without spaces'],
+    [' leading', 'printable ASCII without spaces'],
+    ['trailing ', 'printable ASCII without spaces'],
+    ['tab\there', 'printable ASCII without spaces'],
+    ['clé', 'printable ASCII without spaces'],
+  ])('refuses %j: %s', (key, message) => {
+    const parsed = IdempotencyKeySchema.safeParse(key);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((issue) => issue.message)).toContainEqual(expect.stringContaining(message));
+  });
+});
+
+describe('the documented lifetimes', () => {
+  it('keeps a key 24 hours and takes over a claim left without an answer after 5 minutes', () => {
+    expect(IDEMPOTENCY_TTL_MS).toBe(24 * 3_600_000);
+    expect(ABANDONED_CLAIM_MS).toBe(5 * 60_000);
+  });
 });
 
 describe('runIdempotent', () => {
@@ -64,7 +95,10 @@ describe('runIdempotent', () => {
   it('binds the key to the operation as well as the input', async () => {
     const key = freshKey();
     await run(key, { issueId: 'i' }, 'ok', 'moveIssue');
-    await expect(run(key, { issueId: 'i' }, 'ok', 'updateIssue')).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    await expect(run(key, { issueId: 'i' }, 'ok', 'updateIssue')).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      message: expect.stringContaining('already used for a different request'),
+    });
   });
 
   it('forgets a key exactly when it expires, not a moment before', async () => {
@@ -90,7 +124,7 @@ describe('runIdempotent', () => {
       await expect.poll(async () => (await db.selectFrom('idempotency_keys').select('status').where('key_hash', '=', idempotencyKeyHash(agentId, key)).execute()).length, { timeout: 30_000 }).toBe(1);
       const created = (await db.selectFrom('idempotency_keys').select('created_at').where('key_hash', '=', idempotencyKeyHash(agentId, key)).executeTakeFirstOrThrow()).created_at;
       clock = new Date(created).getTime() + ABANDONED_CLAIM_MS;
-      await expect(run(key, { v: 1 }, 'again')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS' });
+      await expect(run(key, { v: 1 }, 'again')).rejects.toMatchObject({ code: 'IDEMPOTENCY_IN_PROGRESS', message: expect.stringContaining('still in progress') });
       clock = new Date(created).getTime() + ABANDONED_CLAIM_MS + 1;
       expect(await run(key, { v: 1 }, 'again')).toEqual({ result: 'again', replayed: false });
     } finally {
