@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { devSecretsPath, loadOrCreateDevSecrets, withDevSecrets } from '../../src/config/dev-secrets.js';
 import { SPAWN_LIMIT, tempDirs, tsxEntry } from '../support/processes.js';
+import { NO_TEST_CLOCK } from '../lifecycle/support/gateway-process.js';
 
 const temp = tempDirs();
 afterAll(() => temp.removeAll());
@@ -101,7 +102,8 @@ describe('configuration', () => {
     });
   });
 
-  it('stops `npm start` with a message naming the variable', async () => {
+  // Spawns the gateway: no test clock, the program's own SPAWN_LIMIT turns a hang into a failure.
+  it('stops `npm start` with a message naming the variable', NO_TEST_CLOCK, async () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, tsxEntry('src/main.ts'), {
         cwd: temp.make('config-cwd-'),
