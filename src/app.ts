@@ -7,11 +7,15 @@ import { createRateLimits } from './rate-limit/rate-limits.js';
 import { withRateLimits } from './rate-limit/rate-limited-authenticator.js';
 import { withShield } from './auth/shield.js';
 import type { Config } from './config/config.js';
-import { type Db, pgPoolOf } from './db/database.js';
+import { databaseUsageOf, type Db, pgPoolOf } from './db/database.js';
 import { createRouter, type FetchHandler } from './http/router.js';
 import { useAgentPersistedOperations } from './http/plugins/use-agent-persisted-operations.js';
 import { useOperationObservation } from './http/plugins/use-operation-observation.js';
 import { logAccess } from './observability/access-log.js';
+import { observeRequest, watchPool } from './observability/metrics.js';
+import { createMetricsEndpoint } from './observability/metrics-endpoint.js';
+import { observationOf } from './observability/request-observation.js';
+import { childTraceHeaders } from './observability/trace-context.js';
 import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
 import { createMcpEndpoint } from './mcp/http-endpoint.js';
 import { loadToolManifest } from './mcp/manifest.js';
@@ -23,7 +27,7 @@ import { createOAuthRoutes } from './oauth/routes.js';
 import type { Logger } from './logging/logger.js';
 import type { GatewayDeps } from './resolvers/context.js';
 import { createTaskerClient, type TaskerClient, type TaskerObserver } from './tasker/client.js';
-import { createTaskerLogging } from './observability/tasker-observer.js';
+import { allObservers, createTaskerLogging, taskerMetrics } from './observability/tasker-observer.js';
 import { unconfiguredTasker } from './tasker/unconfigured.js';
 import { pothosSchema } from './schema/index.js';
 
@@ -38,11 +42,18 @@ export interface GatewayApp {
   close(): Promise<void>;
 }
 
+/** Each Tasker call carries the trace of the request it is made for, with a span id of its own. */
+const traceHeaders = (requestId: string) => {
+  const observation = observationOf(requestId);
+  return observation ? childTraceHeaders(observation.trace) : undefined;
+};
+
 function taskerFor(config: Config, observer: TaskerObserver): TaskerClient {
   const { url, signingSecret } = config.tasker;
   if (!url || !signingSecret) return unconfiguredTasker();
   return createTaskerClient({
     observer,
+    traceHeaders,
     baseUrl: url,
     signingSecret,
     signingKeyId: config.tasker.signingKeyId,
@@ -71,7 +82,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     config: options.config,
     now,
     rateLimits: createRateLimits(options.config.rateLimits, pgPoolOf(options.db)),
-    tasker: taskerFor(options.config, createTaskerLogging(options.logger)),
+    tasker: taskerFor(options.config, allObservers(createTaskerLogging(options.logger), taskerMetrics)),
     logger: options.logger,
     principalChanges: principalChangesFor(options.config, principals, options.logger, now),
   };
@@ -142,8 +153,14 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     yoga,
     mcp,
     oauth: createOAuthRoutes(oauth),
-    observe: (observation, status) => logAccess(options.logger, observation, status, performance.now() - observation.startedAt),
+    ...(options.config.metrics.token ? { metrics: createMetricsEndpoint({ token: options.config.metrics.token }) } : {}),
+    observe: (observation, status) => {
+      const latencyMs = performance.now() - observation.startedAt;
+      logAccess(options.logger, observation, status, latencyMs);
+      observeRequest(observation, status, latencyMs / 1000);
+    },
   });
+  const stopWatchingPool = watchPool(databaseUsageOf(options.db));
   return {
     fetch,
     yoga,
@@ -151,6 +168,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     principalCache: principals,
     tokenUsage,
     close: async () => {
+      stopWatchingPool();
       await tokenUsage.close();
       await deps.tasker.close();
       await metadataDocuments.close();

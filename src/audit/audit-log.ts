@@ -5,6 +5,7 @@ import { insertAuditEvent } from '../db/repositories/audit-events.js';
 import { redactSecrets, redactSecretsIn } from '../secrets/scan.js';
 import { neutralizeText, neutralizeTextIn } from '../validation/text.js';
 import type { AuditOutcome } from '../db/tables.js';
+import { observeAuditWrite } from '../observability/metrics.js';
 
 /**
  * The audit trail. Lifecycle changes write their event inside the same transaction as the change;
@@ -37,6 +38,7 @@ export interface AuditEntry {
 export async function recordAudit(db: Executor, principal: Principal, meta: RequestMeta, entry: AuditEntry): Promise<void> {
   const { actorKind, actorId } = principalActor(principal);
   const agentOwner = principal.kind === 'agent' ? principal.ownerUserId : null;
+  const started = performance.now();
   await insertAuditEvent(db, {
     request_id: meta.requestId,
     client_address: meta.clientAddress,
@@ -56,6 +58,7 @@ export async function recordAudit(db: Executor, principal: Principal, meta: Requ
     latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
     details: JSON.stringify(neutralizeTextIn(redactSecretsIn(entry.details ?? {}))),
   });
+  observeAuditWrite((performance.now() - started) / 1000);
 }
 
 /**

@@ -38,6 +38,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: httpUrl.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   LOG_REDACT_AGENT_TEXT: booleanFlag.default(true),
+  METRICS_TOKEN: z.string().min(16, { message: 'expected at least 16 characters (the bearer token Prometheus presents)' }).optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(0).max(3600).default(30),
 
   DATABASE_URL: z
@@ -191,6 +192,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Text agents wrote (quoted in errors, echoed by the reference Tasker) is replaced by a marker in the log. */
   logRedactAgentText: boolean;
+  /** GET /metrics for a scraper presenting this bearer token; unset: /metrics is not served. */
+  metrics: { token: string | undefined };
   /** On SIGTERM/SIGINT, how long requests in progress may take to finish before they are cut. */
   shutdown: { graceSeconds: number };
   dataDir: string;
@@ -307,6 +310,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     http: { host: e.HOST, port: e.PORT, trustProxy: e.TRUST_PROXY, publicUrl: e.PUBLIC_URL, corsAllowedOrigins: e.CORS_ALLOWED_ORIGINS },
     logLevel: e.LOG_LEVEL,
     logRedactAgentText: e.LOG_REDACT_AGENT_TEXT,
+    metrics: { token: e.METRICS_TOKEN },
     shutdown: { graceSeconds: e.SHUTDOWN_GRACE_SECONDS },
     dataDir: e.DATA_DIR,
     database: e.DATABASE_URL

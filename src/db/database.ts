@@ -34,6 +34,12 @@ export function createPgPool(url: string, settings = DEFAULT_POOL_SETTINGS): pg.
 
 const pools = new WeakMap<Db, pg.Pool>();
 
+const usages = new WeakMap<Db, () => { size: number; inUse: number; waiting: number }>();
+
+/** How many connections a database handle has lent out and how many queries wait (pool metrics). */
+export const databaseUsageOf = (db: Db): (() => { size: number; inUse: number; waiting: number }) =>
+  usages.get(db) ?? (() => ({ size: 0, inUse: 0, waiting: 0 }));
+
 /** The PostgreSQL pool behind a database handle (for stores that speak pg directly), if any. */
 export const pgPoolOf = (db: Db): pg.Pool | undefined => pools.get(db);
 
@@ -42,9 +48,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
     const pool = createPgPool(config.url, config.pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     pools.set(db, pool);
+    const size = config.pool?.size ?? DEFAULT_POOL_SETTINGS.size;
+    usages.set(db, () => ({ size, inUse: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }));
     return db;
   }
   if (config.dataDir !== null) await mkdir(config.dataDir, { recursive: true });
   const pglite = config.dataDir === null ? new PGlite() : new PGlite(config.dataDir);
-  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const dialect = new PGliteDialect(pglite);
+  const db = new Kysely<Database>({ dialect });
+  usages.set(db, () => ({ size: 1, ...dialect.usage() }));
+  return db;
 }

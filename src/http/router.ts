@@ -4,6 +4,7 @@ import { agentScopes } from '../auth/principal.js';
 import { badInput, forbidden, GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logging/logger.js';
 import { beginObservation, endObservation, type RequestObservation, routeTemplate } from '../observability/request-observation.js';
+import { traceContextOf } from '../observability/trace-context.js';
 import { type CallContext, type GatewayDeps, requireAgent, requireLauncher } from '../resolvers/context.js';
 import { MAX_JSON_BODY_BYTES, withBoundedBody } from './bounded-body.js';
 import { errorResponseFor, jsonResponse, type Surface, surfaceOf } from './errors.js';
@@ -22,6 +23,8 @@ export interface RouterOptions {
   mcp?: FetchHandler;
   /** OAuth discovery and authorization server (/.well-known/…, /oauth/…); undefined means "not mine". */
   oauth?: (request: Request, server: NodeServerContext) => Promise<Response | undefined>;
+  /** GET /metrics (src/observability/metrics-endpoint.ts); undefined: metrics are not served. */
+  metrics?: (request: Request) => Promise<Response>;
   /** Told of every answered request, once, with what the layers learnt about it (access log, metrics). */
   observe?: (observation: RequestObservation, status: number) => void;
 }
@@ -62,6 +65,10 @@ export function createRouter(options: RouterOptions): FetchHandler {
       observation.route = route;
       if (operation !== undefined) observation.operation = operation;
     };
+    if (url.pathname === '/metrics' && options.metrics) {
+      at('rest', '/metrics', '/metrics');
+      return options.metrics(incoming);
+    }
     if (url.pathname === '/graphql') at('graphql', '/graphql');
     else if (url.pathname === '/mcp') at('mcp', '/mcp');
     // Every surface reads small JSON bodies; an oversize one is refused here, declared or chunked.
@@ -110,7 +117,8 @@ export function createRouter(options: RouterOptions): FetchHandler {
 
   return async (incoming, server) => {
     const requestId = requestIdOf(incoming);
-    const observation = beginObservation(requestId, incoming.method);
+    const trace = traceContextOf(incoming.headers.get('traceparent'), incoming.headers.get('tracestate'));
+    const observation = beginObservation(requestId, incoming.method, trace);
     return whileInFlight(requestId, async () => {
       let surface: Surface = 'rest';
       let response: Response;

@@ -18,5 +18,6 @@ export function logAccess(logger: Logger, observation: RequestObservation, statu
     latencyMs: Math.round(latencyMs * 100) / 100,
     principal: principal?.kind ?? 'none',
     agentId: principal?.agentId ?? null,
+    traceId: observation.trace.traceId,
   });
 }

@@ -1,4 +1,6 @@
 import type { Principal } from '../auth/principal.js';
+import { countAuthRefusal } from './metrics.js';
+import type { TraceContext } from './trace-context.js';
 
 /**
  * What the gateway learns about one request while answering it, gathered from the layers that
@@ -22,11 +24,13 @@ export interface RequestObservation {
   /** A persisted operation name, an MCP tool name or method, a route pattern, or a fixed word. */
   operation: string | undefined;
   principal: Pick<Principal, 'kind'> & { agentId?: string | undefined } | undefined;
+  /** The W3C trace this request belongs to (the caller's, or one the gateway started). */
+  readonly trace: TraceContext;
 }
 
 const open = new Map<string, RequestObservation>();
 
-export function beginObservation(requestId: string, method: string): RequestObservation {
+export function beginObservation(requestId: string, method: string, trace: TraceContext): RequestObservation {
   const observation: RequestObservation = {
     requestId,
     method,
@@ -35,11 +39,15 @@ export function beginObservation(requestId: string, method: string): RequestObse
     route: 'unmatched',
     operation: undefined,
     principal: undefined,
+    trace,
   };
   // A request the gateway makes to itself keeps its parent's id; the parent's record stays the one layers fill.
   if (!open.has(requestId)) open.set(requestId, observation);
   return observation;
 }
+
+/** The record of a request being answered, for a layer that needs more than to note something (its trace). */
+export const observationOf = (requestId: string): RequestObservation | undefined => open.get(requestId);
 
 export function endObservation(observation: RequestObservation): void {
   if (open.get(observation.requestId) === observation) open.delete(observation.requestId);
@@ -51,7 +59,9 @@ export function noteOperation(requestId: string, operation: string): void {
   if (observation && observation.operation === undefined) observation.operation = operation;
 }
 
+/** Also counts a refused credential: the principal is resolved once per request, so each refusal counts once. */
 export function notePrincipal(requestId: string, principal: Principal): void {
+  if (principal.kind === 'anonymous' && principal.rejection !== undefined) countAuthRefusal(principal.rejection);
   const observation = open.get(requestId);
   if (observation) observation.principal = principal.kind === 'agent' ? { kind: 'agent', agentId: principal.agentId } : { kind: principal.kind };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import type { TaskerCallObservation, TaskerObserver } from '../tasker/client.js';
+import { countTaskerRetry, observeTaskerCall } from './metrics.js';
 
 /**
  * What the gateway says about its calls to Tasker, so that an outage shows in the log before an
@@ -35,6 +36,12 @@ export function createTaskerLogging(logger: Logger): TaskerObserver {
     },
   };
 }
+
+/** Tasker's side of the metrics: call latency by endpoint and status class, and the retries. */
+export const taskerMetrics: TaskerObserver = {
+  retrying: (call) => countTaskerRetry(call.operation, call.code),
+  finished: (call) => observeTaskerCall(call.operation, call.status, call.latencyMs / 1000),
+};
 
 /** Several observers as one (logs, metrics, reachability), each told of every event in order. */
 export function allObservers(...observers: TaskerObserver[]): TaskerObserver {

@@ -3,6 +3,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitConfig } from '../config/config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { type CounterState, createLeasedCounters, type LeasedCounters } from './leased-counters.js';
+import { countRateLimitHit } from '../observability/metrics.js';
 
 /**
  * Fixed-window limits, one per tier: in PostgreSQL when the gateway runs on it, so every replica
@@ -45,6 +46,7 @@ const TIER_WORDS: Record<RateLimitTier, string> = {
 };
 
 export function rateLimited(state: RateLimitState): GatewayError {
+  countRateLimitHit(state.tier);
   const wait = Math.max(1, state.resetSeconds);
   return new GatewayError('RATE_LIMITED', `too many ${TIER_WORDS[state.tier]}; try again in ${wait} s`, {
     retryAfterSeconds: wait,

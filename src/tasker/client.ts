@@ -66,6 +66,8 @@ export interface TaskerClientOptions {
   maxRetries: number;
   /** Base of the exponential backoff between retries. */
   retryBaseDelayMs?: number;
+  /** W3C trace headers for one attempt of a call made for this request (a new child span id each time). */
+  traceHeaders?: (requestId: string) => Record<string, string> | undefined;
   /** Told of every retry and every finished call (src/observability: logs, metrics, Tasker's reachability). */
   observer?: TaskerObserver;
 }
@@ -182,6 +184,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
         requestId: caller.requestId,
       }),
       accept: 'application/json',
+      ...options.traceHeaders?.(caller.requestId),
       ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
     };
     let status: number;

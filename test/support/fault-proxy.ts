@@ -1,4 +1,4 @@
-import { createServer, request as forward, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as forward, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { taskerReader, type TaskerCaller } from './tasker-reader.js';
 
@@ -16,6 +16,7 @@ export interface ProxiedRequest {
   body: string;
   /** Who the gateway signed the request for. */
   caller: TaskerCaller;
+  headers: IncomingHttpHeaders;
 }
 
 /** A signed GET to the real Tasker behind the proxy, as the caller of the request being answered. */
@@ -40,6 +41,8 @@ export interface FaultProxy {
   inject(fault: Fault, times?: number): void;
   /** Requests seen since the last reset, as "METHOD path". */
   seen: string[];
+  /** The same requests in full (headers, body), since the last reset. */
+  requests: ProxiedRequest[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function startFaultProxy(targetUrl: string, options: { signingSecre
   let fault: Fault = { kind: 'pass' };
   let remaining = Number.POSITIVE_INFINITY;
   const seen: string[] = [];
+  const requests: ProxiedRequest[] = [];
   const read = options.signingSecret === undefined ? undefined : taskerReader(target.origin, options.signingSecret);
 
   const server: Server = createServer((req, res) => {
@@ -63,7 +67,9 @@ export async function startFaultProxy(targetUrl: string, options: { signingSecre
         path: req.url ?? '/',
         body: Buffer.concat(chunks).toString('utf8'),
         caller: { agentId: header('x-nodedc-agent-id'), ownerUserId: header('x-nodedc-owner-user-id') },
+        headers: req.headers,
       };
+      requests.push(request);
       const applies = remaining > 0 && fault.kind !== 'pass' && (fault.when === undefined || fault.when(request));
       if (applies) remaining -= 1;
       handle(applies ? fault : { kind: 'pass' }, request, { body: Buffer.concat(chunks), headers: req.headers, socket: req.socket }, res);
@@ -125,6 +131,7 @@ export async function startFaultProxy(targetUrl: string, options: { signingSecre
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    requests,
     inject(next, times = Number.POSITIVE_INFINITY) {
       fault = next;
       remaining = times;
@@ -133,6 +140,7 @@ export async function startFaultProxy(targetUrl: string, options: { signingSecre
       fault = { kind: 'pass' };
       remaining = Number.POSITIVE_INFINITY;
       seen.length = 0;
+      requests.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -15,6 +15,7 @@ import { PGliteDriver } from './pglite-driver.js';
 /** PGlite is real Postgres, so everything but the driver is Kysely's own Postgres dialect. */
 export class PGliteDialect implements Dialect {
   readonly #pglite: PGlite;
+  #driver: PGliteDriver | undefined;
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
@@ -25,7 +26,13 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.#pglite);
+    this.#driver = new PGliteDriver(this.#pglite);
+    return this.#driver;
+  }
+
+  /** The driver's connection usage (pool metrics); nothing is lent before Kysely creates the driver. */
+  usage(): { inUse: number; waiting: number } {
+    return this.#driver?.usage() ?? { inUse: 0, waiting: 0 };
   }
 
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {

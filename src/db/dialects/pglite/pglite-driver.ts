@@ -12,6 +12,7 @@ export class PGliteDriver implements Driver {
   readonly #connection: PGliteConnection;
   #queue: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
+  #waiting = 0;
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
@@ -28,7 +29,9 @@ export class PGliteDriver implements Driver {
     this.#queue = new Promise<void>((resolve) => {
       release = resolve;
     });
+    this.#waiting += 1;
     await previous;
+    this.#waiting -= 1;
     this.#release = release;
     return this.#connection;
   }
@@ -50,6 +53,11 @@ export class PGliteDriver implements Driver {
     const release = this.#release;
     this.#release = undefined;
     release?.();
+  }
+
+  /** For the pool metrics: whether the one connection is lent out, and how many wait for it. */
+  usage(): { inUse: number; waiting: number } {
+    return { inUse: this.#release ? 1 : 0, waiting: this.#waiting };
   }
 
   async destroy(): Promise<void> {
