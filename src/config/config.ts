@@ -72,6 +72,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: positiveInt(10_000_000).default(20),
   RATE_LIMIT_AGENT_PER_MINUTE: positiveInt(10_000_000).default(120),
   RATE_LIMIT_LAUNCHER_PER_MINUTE: positiveInt(10_000_000).default(300),
+  RATE_LIMIT_OAUTH_PER_MINUTE: positiveInt(10_000_000).default(60),
 
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(400),
 
@@ -155,6 +156,8 @@ export interface RateLimitConfig {
   pairingPerMinute: number;
   agentPerMinute: number;
   launcherPerMinute: number;
+  /** /oauth/authorize, /oauth/token and /oauth/register together, per client network. */
+  oauthPerMinute: number;
 }
 
 /** Limits every GraphQL document meets, whoever sends it (src/http/plugins/use-document-limits.ts). */
@@ -357,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       pairingPerMinute: e.PAIRING_EXCHANGE_RATE_LIMIT_PER_MINUTE,
       agentPerMinute: e.RATE_LIMIT_AGENT_PER_MINUTE,
       launcherPerMinute: e.RATE_LIMIT_LAUNCHER_PER_MINUTE,
+      oauthPerMinute: e.RATE_LIMIT_OAUTH_PER_MINUTE,
     },
     graphql: {
       limits: {

@@ -5,7 +5,9 @@ import { authorize } from './endpoints/authorize.js';
 import { devConsentPage } from './endpoints/dev-consent-page.js';
 import { authorizationServerMetadata, protectedResourceMetadata } from './endpoints/metadata.js';
 import { register } from './endpoints/register.js';
-import { oauthError } from './endpoints/responses.js';
+import { oauthError, oauthJson } from './endpoints/responses.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import { clientNetworkOf } from '../rate-limit/client-network.js';
 import { token } from './endpoints/token.js';
 import type { OAuthUrls } from './urls.js';
 
@@ -16,15 +18,35 @@ import type { OAuthUrls } from './urls.js';
  */
 type Endpoint = (deps: OAuthDeps, request: Request, urls: OAuthUrls, meta: RequestMeta) => Promise<Response>;
 
-const ROUTES: Record<string, { method: 'GET' | 'POST'; handle: Endpoint; available?: (deps: OAuthDeps) => boolean }> = {
+/**
+ * `limited` endpoints count against the `oauth` rate limit per client network (src/rate-limit/):
+ * each does real work for a stranger (a consent request stored, a code or refresh token checked and
+ * rotated, a client stored or a metadata document fetched). Discovery documents are static.
+ */
+const ROUTES: Record<string, { method: 'GET' | 'POST'; handle: Endpoint; available?: (deps: OAuthDeps) => boolean; limited?: true }> = {
   '/.well-known/oauth-protected-resource': { method: 'GET', handle: async (_deps, _request, urls) => protectedResourceMetadata(urls) },
   '/.well-known/oauth-protected-resource/mcp': { method: 'GET', handle: async (_deps, _request, urls) => protectedResourceMetadata(urls) },
   '/.well-known/oauth-authorization-server': { method: 'GET', handle: async (deps, _request, urls) => authorizationServerMetadata(deps, urls) },
-  '/oauth/authorize': { method: 'GET', handle: authorize },
-  '/oauth/token': { method: 'POST', handle: token },
-  '/oauth/register': { method: 'POST', handle: register, available: (deps) => deps.gateway.config.oauth.dynamicClientRegistration },
+  '/oauth/authorize': { method: 'GET', handle: authorize, limited: true },
+  '/oauth/token': { method: 'POST', handle: token, limited: true },
+  '/oauth/register': { method: 'POST', handle: register, available: (deps) => deps.gateway.config.oauth.dynamicClientRegistration, limited: true },
   '/oauth/consent': { method: 'GET', handle: async () => devConsentPage(), available: (deps) => deps.gateway.config.env !== 'production' },
 };
+
+/** RFC 6749's `temporarily_unavailable`, with the same Retry-After and RateLimit fields as every other surface. */
+async function refusedByRateLimit(deps: OAuthDeps, meta: RequestMeta): Promise<Response | undefined> {
+  try {
+    await deps.gateway.rateLimits.consume('oauth', clientNetworkOf(meta.clientAddress));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof GatewayError) || error.code !== 'RATE_LIMITED') throw error;
+    return oauthJson(
+      429,
+      { error: 'temporarily_unavailable', error_description: error.message },
+      { ...error.headers, 'retry-after': String(error.retryAfterSeconds ?? 60) },
+    );
+  }
+}
 
 export type OAuthRoutes = (request: Request, server: NodeServerContext) => Promise<Response | undefined>;
 
@@ -46,6 +68,10 @@ export function createOAuthRoutes(deps: OAuthDeps): OAuthRoutes {
     }
     const meta = { requestId: requestIdOf(request), clientAddress: clientAddressOf(request, server, deps.gateway.config.http.trustProxy) };
     try {
+      if (route.limited) {
+        const refused = await refusedByRateLimit(deps, meta);
+        if (refused) return refused;
+      }
       const response = await route.handle(deps, request, urls, meta);
       response.headers.set('x-request-id', meta.requestId);
       return response;

@@ -16,9 +16,10 @@ import { countRateLimitHit } from '../observability/metrics.js';
  * - authFailures: refused credentials per client network; once spent, requests that carry
  *   credentials are refused before any is checked;
  * - pairing: pairing-code exchanges per client network;
- * - agent: per agent token; launcher: per Launcher user.
+ * - agent: per agent token; launcher: per Launcher user;
+ * - oauth: the OAuth authorization server's endpoints (authorize, token, register) per client network.
  */
-export type RateLimitTier = 'network' | 'authFailures' | 'pairing' | 'agent' | 'launcher';
+export type RateLimitTier = 'network' | 'authFailures' | 'pairing' | 'agent' | 'launcher' | 'oauth';
 
 export interface RateLimitState {
   tier: RateLimitTier;
@@ -43,6 +44,7 @@ const TIER_WORDS: Record<RateLimitTier, string> = {
   pairing: 'pairing attempts from this network',
   agent: 'calls with this agent token',
   launcher: 'requests from this Launcher user',
+  oauth: 'OAuth requests from this network',
 };
 
 export function rateLimited(state: RateLimitState): GatewayError {
@@ -70,6 +72,7 @@ export function createRateLimits(config: RateLimitConfig, pool: pg.Pool | undefi
     pairing: config.pairingPerMinute,
     agent: config.agentPerMinute,
     launcher: config.launcherPerMinute,
+    oauth: config.oauthPerMinute,
   };
   const tiers = Object.keys(perMinute) as RateLimitTier[];
   const memory = Object.fromEntries(

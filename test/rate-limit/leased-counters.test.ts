@@ -15,7 +15,7 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('shared limits, leased'
   let statements = 0;
   const limits = (perMinute: number): RateLimits =>
     createRateLimits(
-      { networkPerMinute: perMinute, authFailuresPerMinute: perMinute, pairingPerMinute: perMinute, agentPerMinute: perMinute, launcherPerMinute: perMinute },
+      { networkPerMinute: perMinute, authFailuresPerMinute: perMinute, pairingPerMinute: perMinute, agentPerMinute: perMinute, launcherPerMinute: perMinute, oauthPerMinute: perMinute },
       pgPoolOf(db),
     );
   const admitted = async (replica: RateLimits, key: string) =>

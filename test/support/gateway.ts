@@ -47,6 +47,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '1000000',
     RATE_LIMIT_AGENT_PER_MINUTE: '1000000',
     RATE_LIMIT_LAUNCHER_PER_MINUTE: '1000000',
+    RATE_LIMIT_OAUTH_PER_MINUTE: '1000000',
     ...env,
     ...prepared,
   });

@@ -18,6 +18,10 @@ export interface MetadataHost {
   caFile: string;
   /** Publishes a metadata document and returns its URL (the client_id). */
   publish(path: string, document: (clientId: string) => Record<string, unknown>): string;
+  /** Answers `path` with a 302 to `target` (a path on this host); returns the URL of `path`. */
+  redirect(path: string, target: string): string;
+  /** Every path requested, in order. */
+  hits: string[];
   close(): Promise<void>;
 }
 
@@ -30,7 +34,16 @@ export async function startMetadataHost(): Promise<MetadataHost> {
     '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
   ], { stdio: 'ignore' });
   const documents = new Map<string, Record<string, unknown>>();
+  const redirects = new Map<string, string>();
+  const hits: string[] = [];
   const server: Server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (request, response) => {
+    hits.push(request.url ?? '');
+    const target = redirects.get(request.url ?? '');
+    if (target !== undefined) {
+      response.writeHead(302, { location: `${base}${target}` });
+      response.end();
+      return;
+    }
     const document = documents.get(request.url ?? '');
     response.writeHead(document ? 200 : 404, { 'content-type': 'application/json' });
     response.end(JSON.stringify(document ?? { error: 'not found' }));
@@ -39,6 +52,11 @@ export async function startMetadataHost(): Promise<MetadataHost> {
   const base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     caFile: cert,
+    hits,
+    redirect(path, target) {
+      redirects.set(path, target);
+      return `${base}${path}`;
+    },
     publish(path, document) {
       const clientId = `${base}${path}`;
       documents.set(path, document(clientId));
