@@ -4,6 +4,7 @@ import * as rateLimits from './0002_rate_limits.js';
 import * as oauth from './0003_oauth.js';
 import * as auditIndexes from './0004_audit_indexes.js';
 import * as toolsetScopes from './0005_toolset_scopes.js';
+import * as auditCorrelationId from './0008_audit_correlation_id.js';
 import * as auditOutcomeUnknown from './0008_audit_outcome_unknown.js';
 import * as idempotencyKeyHashes from './0008_idempotency_key_hashes.js';
 
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_toolset_scopes': toolsetScopes,
   '0008_idempotency_key_hashes': idempotencyKeyHashes,
   '0008_audit_outcome_unknown': auditOutcomeUnknown,
+  '0008_audit_correlation_id': auditCorrelationId,
 };

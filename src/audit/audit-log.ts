@@ -35,12 +35,18 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** Requests with at least one event written, so a layer that records a refusal can tell whether another already did. */
+const auditedRequests = new WeakSet<RequestMeta>();
+
+export const requestWasAudited = (meta: RequestMeta): boolean => auditedRequests.has(meta);
+
 export async function recordAudit(db: Executor, principal: Principal, meta: RequestMeta, entry: AuditEntry): Promise<void> {
   const { actorKind, actorId } = principalActor(principal);
   const agentOwner = principal.kind === 'agent' ? principal.ownerUserId : null;
   const started = performance.now();
   await insertAuditEvent(db, {
     request_id: meta.requestId,
+    correlation_id: meta.correlationId ?? null,
     client_address: meta.clientAddress,
     actor_kind: actorKind,
     actor_id: actorId,
@@ -56,9 +62,11 @@ export async function recordAudit(db: Executor, principal: Principal, meta: Requ
     reason: entry.reason === undefined ? null : neutralizeText(redactSecrets(entry.reason)),
     tasker_status: entry.taskerStatus ?? null,
     latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
-    details: JSON.stringify(neutralizeTextIn(redactSecretsIn(entry.details ?? {}))),
+    // Every event of an agent names the token it came with, whichever layer wrote it.
+    details: JSON.stringify(neutralizeTextIn(redactSecretsIn({ ...(principal.kind === 'agent' ? { tokenId: principal.tokenId } : {}), ...entry.details }))),
   });
   observeAuditWrite((performance.now() - started) / 1000);
+  auditedRequests.add(meta);
 }
 
 /**

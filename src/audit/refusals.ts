@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import type { Db } from '../db/database.js';
 import { knownError } from '../http/errors.js';
 import { describeUnexpected, type Logger } from '../logging/logger.js';
@@ -17,12 +18,15 @@ export async function recordRefusal(deps: { db: Db; logger: Logger }, ctx: CallC
   if (principal.kind === 'anonymous') return;
   const known = knownError(error);
   if (wasAudited(error) || (known && wasAudited(known))) return;
-  const denied = known?.code === 'FORBIDDEN' || known?.code === 'UNAUTHENTICATED';
+  // graphql-js's own refusals (validation, variable coercion) carry their code as an extension.
+  const graphqlCode = error instanceof GraphQLError && typeof error.extensions.code === 'string' ? error.extensions.code : undefined;
+  const code = known?.code ?? graphqlCode;
+  const denied = code === 'FORBIDDEN' || code === 'UNAUTHENTICATED';
   try {
     await recordAudit(deps.db, principal, ctx.meta, {
       action: `${principal.kind}.${operation}`,
       outcome: denied ? 'denied' : 'failed',
-      reason: known ? `${known.code}: ${known.message}` : 'unexpected error',
+      reason: known ? `${known.code}: ${known.message}` : graphqlCode && error instanceof GraphQLError ? `${graphqlCode}: ${error.message}` : 'unexpected error',
       ...(principal.kind === 'agent' ? { ownerUserId: principal.ownerUserId } : {}),
     });
   } catch (auditError) {

@@ -76,6 +76,8 @@ export interface AuditEventsTable {
   id: Generated<string>;
   occurred_at: ColumnType<Date, never, never>;
   request_id: string;
+  /** The caller's X-Request-Id, for correlation only (never the event's own id). */
+  correlation_id: ColumnType<string | null, string | null | undefined, never>;
   actor_kind: ActorKind;
   actor_id: string | null;
   agent_id: string | null;

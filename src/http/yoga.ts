@@ -102,7 +102,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     plugins: [
       useErrorBodies(),
       useJsonRequestsOnly(),
-      useRefusalAudit({ db: deps.db, logger: options.logger }),
+      useRefusalAudit({ db: deps.db, logger: options.logger, authenticator: options.authenticator, trustProxy: deps.config.http.trustProxy }),
       useWellFormedInput({ db: deps.db, logger: options.logger, authenticator: options.authenticator, trustProxy: deps.config.http.trustProxy }),
       useDocumentLimits(deps.config.graphql.limits),
       useSecretRedaction({ kinds: deps.config.secrets.redactKinds, authenticator: options.authenticator, trustProxy: deps.config.http.trustProxy }),

@@ -1,6 +1,7 @@
 import { agentScopes } from '../auth/principal.js';
 import { type Scope, sortScopes } from '../auth/scopes.js';
-import { type CallContext, requireAgent, requireLauncher } from './context.js';
+import { runAgentCall } from './agent/agent-call.js';
+import { type CallContext, type GatewayDeps, requireLauncher } from './context.js';
 
 export interface AgentSessionView {
   agent: { id: string; displayName: string };
@@ -11,9 +12,9 @@ export interface AgentSessionView {
   grants: { projectId: string; scopes: Scope[] }[];
 }
 
-export function agentSession(ctx: CallContext): AgentSessionView {
-  const principal = requireAgent(ctx.principal);
-  return {
+/** An agent call like any other, so it leaves its audit event (`agent.agentSession`). */
+export async function agentSession(deps: GatewayDeps, ctx: CallContext): Promise<AgentSessionView> {
+  return runAgentCall(deps, ctx, 'agentSession', async ({ principal }) => ({
     agent: { id: principal.agentId, displayName: principal.agentName },
     owner: { userId: principal.ownerUserId, email: principal.ownerEmail },
     tokenId: principal.tokenId,
@@ -21,7 +22,7 @@ export function agentSession(ctx: CallContext): AgentSessionView {
     grants: [...principal.grants]
       .map(([projectId, scopes]) => ({ projectId, scopes: sortScopes(scopes) }))
       .sort((a, b) => a.projectId.localeCompare(b.projectId)),
-  };
+  }));
 }
 
 export interface MeView {

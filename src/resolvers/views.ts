@@ -46,6 +46,7 @@ export interface AuditEventView {
   id: string;
   occurredAt: Date;
   requestId: string;
+  correlationId: string | null;
   actorKind: AuditEventRow['actor_kind'];
   actorId: string | null;
   agentId: string | null;
@@ -102,6 +103,7 @@ export const toAuditEventView = (row: AuditEventRow): AuditEventView => ({
   id: row.id,
   occurredAt: row.occurred_at,
   requestId: row.request_id,
+  correlationId: row.correlation_id,
   actorKind: row.actor_kind,
   actorId: row.actor_id,
   agentId: row.agent_id,

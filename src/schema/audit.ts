@@ -9,7 +9,11 @@ const AuditEvent = builder.objectRef<AuditEventView>('AuditEvent').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
-    requestId: t.exposeString('requestId'),
+    requestId: t.exposeString('requestId', { description: "The gateway's own id for the request (a fresh UUID, never chosen by the caller)." }),
+    correlationId: t.exposeString('correlationId', {
+      nullable: true,
+      description: "The caller's X-Request-Id, when it sent a usable one: for matching with the caller's logs only.",
+    }),
     actorKind: t.exposeString('actorKind'),
     actorId: t.exposeString('actorId', { nullable: true }),
     agentId: t.exposeString('agentId', { nullable: true }),

@@ -47,6 +47,6 @@ builder.queryFields((t) => ({
   agentSession: t.field({
     type: AgentSession,
     authScopes: { agent: true },
-    resolve: (_root, _args, ctx) => session.agentSession(ctx),
+    resolve: (_root, _args, ctx) => session.agentSession(ctx.deps, ctx),
   }),
 }));

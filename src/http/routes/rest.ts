@@ -158,8 +158,8 @@ export const REST_ROUTES: RestRoute[] = [
     pattern: /^\/api\/v1\/agent-session$/,
     principal: 'agent',
     scope: null,
-    handle: async (_request, _params, ctx) => {
-      const view = session.agentSession(ctx);
+    handle: async (_request, _params, ctx, deps) => {
+      const view = await session.agentSession(deps, ctx);
       return jsonResponse(200, {
         agent: { id: view.agent.id, display_name: view.agent.displayName },
         owner: { user_id: view.owner.userId, email: view.owner.email },
