@@ -28,6 +28,7 @@ import type { Logger } from './logging/logger.js';
 import type { GatewayDeps } from './resolvers/context.js';
 import { createTaskerClient, type TaskerClient, type TaskerObserver } from './tasker/client.js';
 import { allObservers, createTaskerLogging, taskerMetrics } from './observability/tasker-observer.js';
+import { createTaskerReachability, unconfiguredReachability } from './observability/tasker-reachability.js';
 import { unconfiguredTasker } from './tasker/unconfigured.js';
 import { pothosSchema } from './schema/index.js';
 
@@ -77,12 +78,14 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     maxAgeMs: options.config.principalCache.maxAgeSeconds * 1000,
     now: () => now().getTime(),
   });
+  const reachability = createTaskerReachability(now);
   const deps: GatewayDeps = {
     db: options.db,
     config: options.config,
     now,
     rateLimits: createRateLimits(options.config.rateLimits, pgPoolOf(options.db)),
-    tasker: taskerFor(options.config, allObservers(createTaskerLogging(options.logger), taskerMetrics)),
+    tasker: taskerFor(options.config, allObservers(createTaskerLogging(options.logger), taskerMetrics, reachability)),
+    taskerReachability: options.config.tasker.url ? reachability.report : unconfiguredReachability,
     logger: options.logger,
     principalChanges: principalChangesFor(options.config, principals, options.logger, now),
   };

@@ -71,15 +71,23 @@ export async function exchangePairingCode(gateway: string, code: string, tokenNa
   return answer.data.exchangePairingCode as PairingAnswer;
 }
 
-export async function checkHealth(gateway: string): Promise<{ healthy: boolean; ready: boolean }> {
+/** What /readyz says of Tasker, as the gateway's own calls found it. */
+export interface TaskerReport {
+  status: string;
+  lastSuccessAt: string | null;
+  lastError: { code: string; status: number | null; at: string } | null;
+}
+
+export async function checkHealth(gateway: string): Promise<{ healthy: boolean; ready: boolean; tasker: TaskerReport | undefined }> {
   const probe = async (path: string) => {
     try {
       const response = await request(gatewayEndpoint(gateway, path), { headersTimeout: 5_000, bodyTimeout: 5_000 });
-      await response.body.dump();
-      return response.statusCode === 200;
+      const body = (await response.body.json().catch(() => undefined)) as { checks?: { tasker?: TaskerReport } } | undefined;
+      return { ok: response.statusCode === 200, body };
     } catch {
-      return false;
+      return { ok: false, body: undefined };
     }
   };
-  return { healthy: await probe('healthz'), ready: await probe('readyz') };
+  const [health, ready] = [await probe('healthz'), await probe('readyz')];
+  return { healthy: health.ok, ready: ready.ok, tasker: ready.body?.checks?.tasker };
 }

@@ -7,6 +7,7 @@ import type { PrincipalChanges } from '../auth/principal-changes.js';
 import type { RateLimits } from '../rate-limit/rate-limits.js';
 import type { Logger } from '../logging/logger.js';
 import type { TaskerClient } from '../tasker/client.js';
+import type { TaskerReachabilityReport } from '../observability/tasker-reachability.js';
 import type { FieldFinding } from '../secrets/scan.js';
 
 /** What every service needs from the process: built once at start, shared by all requests. */
@@ -16,6 +17,8 @@ export interface GatewayDeps {
   now: () => Date;
   rateLimits: RateLimits;
   tasker: TaskerClient;
+  /** Whether Tasker answered the gateway's last call, for /readyz (src/observability/tasker-reachability.ts). */
+  taskerReachability: () => TaskerReachabilityReport;
   logger: Logger;
   /** Every change to an agent, its grants or its tokens is announced here, inside its transaction. */
   principalChanges: PrincipalChanges;

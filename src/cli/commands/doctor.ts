@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { loadToolManifest } from '../../mcp/manifest.js';
 import { toolsFor } from '../../mcp/tool-listing.js';
 import { loadCredentials } from '../credentials.js';
-import { checkHealth } from '../gateway-client.js';
+import { checkHealth, runPersistedOperation, type TaskerReport } from '../gateway-client.js';
 import type { CommandIO } from '../io.js';
 import { fetchSession } from '../session.js';
 
@@ -51,5 +51,28 @@ export async function doctor(io: CommandIO): Promise<number> {
   else for (const grant of grants) ok(`project ${grant.projectId}: ${grant.scopes.join(', ')}`);
   const tools = toolsFor(manifest.tools, new Set(scopes)).map((tool) => tool.name);
   io.out(`tools available to this agent (${tools.length}): ${tools.join(', ')}`);
+
+  // The last link: gateway → Tasker, through one real read the agent may make.
+  const listProjects = manifest.tools.find((tool) => tool.operationName === 'ListProjects');
+  if (!listProjects || !listProjects.scopes.every((scope) => scopes.includes(scope))) {
+    io.out(`skip  gateway → Tasker: this token cannot list projects to check it${describeTasker(health.tasker)}`);
+  } else {
+    const answer = await runPersistedOperation(credentials.gateway, credentials.token, listProjects, {});
+    const code = answer.errors?.[0]?.extensions?.code;
+    if (!answer.errors?.length) ok('gateway → Tasker: Tasker answers');
+    else if (code === 'TASKER_UNAVAILABLE' || code === 'TASKER_TIMEOUT') {
+      // Readiness now holds what the gateway saw of this very call.
+      const seen = (await checkHealth(credentials.gateway)).tasker;
+      bad(`gateway → Tasker: the gateway works, but Tasker behind it does not answer (${code}); the Tasker side is broken, tell the gateway's operator${describeTasker(seen)}`);
+    } else if (code === 'TASKER_REJECTED') {
+      bad(`gateway → Tasker: Tasker refuses the gateway's signature (TASKER_REJECTED); the gateway's configuration is broken (TASKER_SIGNING_SECRET or clocks), tell its operator`);
+    } else bad(`gateway → Tasker: listing projects failed with ${code ?? 'an error'}: ${answer.errors?.[0]?.message ?? ''}`);
+  }
   return problems === 0 ? 0 : 1;
+}
+
+/** What the gateway's readiness says of Tasker, for the operator the user will talk to. */
+function describeTasker(report: TaskerReport | undefined): string {
+  if (!report?.lastError) return '';
+  return ` (the gateway's last Tasker error: ${report.lastError.code} at ${report.lastError.at})`;
 }

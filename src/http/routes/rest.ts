@@ -97,11 +97,14 @@ export const REST_ROUTES: RestRoute[] = [
     principal: 'anyone',
     scope: null,
     handle: async (_request, _params, _ctx, deps) => {
+      // Only the database decides: Tasker is reported (from the gateway's own calls), never a reason
+      // to take the gateway out of its load balancer for an upstream blip.
+      const tasker = deps.taskerReachability();
       try {
         await sql`select 1`.execute(deps.db);
-        return jsonResponse(200, { status: 'ready', checks: { database: 'ok' } });
+        return jsonResponse(200, { status: 'ready', checks: { database: 'ok', tasker } });
       } catch {
-        return jsonResponse(503, { status: 'unavailable', checks: { database: 'unreachable' } });
+        return jsonResponse(503, { status: 'unavailable', checks: { database: 'unreachable', tasker } });
       }
     },
   },
