@@ -1,14 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 import { agentSession, createAgent, createToken } from '../support/fixtures.js';
 import { graphql, rest, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { tempDirs } from '../support/processes.js';
+import { type GatewayProcess, NO_TEST_CLOCK, spawnGateway } from '../lifecycle/support/gateway-process.js';
 
 const from = (address: string) => ({ 'x-forwarded-for': address });
 
@@ -105,45 +103,38 @@ describe('limits per client network', () => {
 
 // Two real gateway processes on one PostgreSQL: the counters are shared, so the limit holds for
 // the pair as it would behind a load balancer. (PGlite is embedded: one process per database.)
-it.runIf(testDatabaseKind() === 'postgres')('holds a limit across two gateway processes on one PostgreSQL', async () => {
+it.runIf(testDatabaseKind() === 'postgres')('holds a limit across two gateway processes on one PostgreSQL', NO_TEST_CLOCK, async () => {
   const database = await createTestDatabase('postgres');
-  const children: ChildProcess[] = [];
+  const temp = tempDirs();
+  const replicas: GatewayProcess[] = [];
   try {
     const db = await openDatabase(database.config);
     await migrateToLatest(db);
     await db.destroy();
-    const start = async (): Promise<string> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const start = () => {
+      const replica = spawnGateway({
+        launch: { kind: 'source' },
+        cwd: temp.make('replica-cwd-'),
         env: {
-          PATH: process.env.PATH,
           NODE_ENV: 'test',
-          PORT: '0',
-          DATA_DIR: mkdtempSync(join(tmpdir(), 'replica-')),
+          DATA_DIR: temp.make('replica-'),
           DATABASE_URL: database.url!,
           TASKER_URL: 'http://127.0.0.1:9',
           TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'),
           LAUNCHER_JWT_SECRET: randomBytes(32).toString('hex'),
           RATE_LIMIT_NETWORK_PER_MINUTE: '6',
         },
-        stdio: ['ignore', 'ignore', 'pipe'],
       });
-      children.push(child);
-      let log = '';
-      return new Promise<string>((resolve, reject) => {
-        child.stderr!.on('data', (chunk: Buffer) => {
-          log += chunk.toString();
-          const match = /"message":"gateway listening","url":"(http:\/\/[^"]+)"/.exec(log);
-          if (match?.[1]) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`replica exited ${code}: ${log}`)));
-      });
+      replicas.push(replica);
+      return replica.ready;
     };
     const [a, b] = await Promise.all([start(), start()]);
     const statuses: number[] = [];
     for (let i = 0; i < 8; i += 1) statuses.push((await fetch(`${i % 2 === 0 ? a : b}/healthz`)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
   } finally {
-    for (const child of children) child.kill('SIGKILL');
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    temp.removeAll();
     await database.drop();
   }
 });
