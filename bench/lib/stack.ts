@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { DEMO_IDS, startReferenceTasker } from '../../reference-tasker/index.js';
 import { mintLauncherJwt } from '../../src/auth/launcher-jwt.js';
@@ -136,9 +137,18 @@ export async function startBenchStack(options: { databases: DatabaseKind[]; base
   const children: MeasuredProcess[] = [];
   const createdDatabases: string[] = [];
   const tasker = await startReferenceTasker({ signingSecret: BENCH_SECRET });
+  // A baseline older than the signing key ids signs the older way: it records from its own reference Tasker.
+  const baselineTasker = options.baseline
+    ? await ((await import(pathToFileURL(resolve(options.baseline, 'reference-tasker/index.ts')).href)) as { startReferenceTasker: typeof startReferenceTasker }).startReferenceTasker({
+        signingSecret: BENCH_SECRET,
+      })
+    : undefined;
   let taskerOpen = true;
   const closeTasker = async () => {
-    if (taskerOpen) await tasker.close();
+    if (taskerOpen) {
+      await tasker.close();
+      await baselineTasker?.close();
+    }
     taskerOpen = false;
   };
   const close = async () => {
@@ -148,9 +158,11 @@ export async function startBenchStack(options: { databases: DatabaseKind[]; base
   };
 
   try {
-    const replay = await startMeasuredProcess('replay Tasker', 'replay-tasker.ts', { BENCH_SIGNING_SECRET: BENCH_SECRET });
+    const replay = await startMeasuredProcess('replay Tasker', 'replay-tasker.ts', {
+      BENCH_SIGNING_SECRET: BENCH_SECRET,
+      ...(options.baseline ? { BENCH_BASELINE_ROOT: options.baseline } : {}),
+    });
     children.push(replay);
-    await replay.command('record', tasker.url);
 
     const gateways: BenchGateway[] = [];
     for (const database of databases) {
@@ -185,7 +197,8 @@ export async function startBenchStack(options: { databases: DatabaseKind[]; base
         const manifest = JSON.parse(readFileSync(resolve(root, 'src/mcp/generated/tool-manifest.json'), 'utf8')) as ToolManifest;
         const gateway: BenchGateway = { label, version: which, database, process: gatewayProcess, manifest, agentId, token: created.createToken!.secret as string, owner };
         gateways.push(gateway);
-        // Recording: each kind of call once, through the reference Tasker.
+        // Recording: each kind of call once, through the reference Tasker (the baseline's own for the baseline).
+        await replay.command('record', (which === 'before' && baselineTasker ? baselineTasker : tasker).url);
         for (const spec of [persistedCall(gateway, 'ListIssues', LIST_VARIABLES), mcpToolCall(gateway, 'list_issues', LIST_VARIABLES), persistedCall(gateway, 'GetAgentSession', {})]) {
           await checkOnce(gatewayProcess.url, spec);
         }

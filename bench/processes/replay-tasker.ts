@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { authenticate } from '../../reference-tasker/auth/authenticate.js';
@@ -21,6 +23,10 @@ interface Recorded {
   body: Buffer;
 }
 const recordings = new Map<string, Recorded>();
+type BaselineAuthenticate = (input: unknown, deps: { secret: string; nowMs: number; rememberNonce(nonce: string): Promise<boolean> }) => Promise<unknown>;
+const baselineAuthenticate = process.env.BENCH_BASELINE_ROOT
+  ? ((await import(pathToFileURL(resolve(process.env.BENCH_BASELINE_ROOT, 'reference-tasker/auth/authenticate.ts')).href)) as { authenticate: BaselineAuthenticate }).authenticate
+  : undefined;
 let recordingFrom: Pool | undefined;
 
 const keyOf = (method: string, path: string, body: Buffer) => `${method} ${path} ${createHash('sha256').update(body).digest('hex')}`;
@@ -66,7 +72,12 @@ const server = createServer(async (request, response) => {
     return void response.end(recorded.body);
   }
   try {
-    await authenticate({ headers: request.headersDistinct, method, pathWithQuery: path, body }, { keys, nowMs: Date.now(), rememberNonce });
+    const input = { headers: request.headersDistinct, method, pathWithQuery: path, body };
+    await authenticate(input, { keys, nowMs: Date.now(), rememberNonce }).catch((error: unknown) => {
+      // A baseline gateway from before signing key ids signs the older way; its own check decides.
+      if (!baselineAuthenticate) throw error;
+      return baselineAuthenticate(input, { secret, nowMs: Date.now(), rememberNonce });
+    });
   } catch {
     response.writeHead(401, { 'content-type': 'application/json' });
     return void response.end('{"error":{"code":"BAD_SIGNATURE","message":"replay: the request is not validly signed"}}');
