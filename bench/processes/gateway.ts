@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +21,7 @@ const from = <T>(path: string) => import(pathToFileURL(resolve(root, path)).href
 
 const { createGatewayApp } = await from<typeof import('../../src/app.js')>('src/app.ts');
 const { loadConfig } = await from<typeof import('../../src/config/config.js')>('src/config/config.ts');
-const { openDatabase, pgPoolOf } = await from<typeof import('../../src/db/database.js')>('src/db/database.ts');
+const { openDatabase, pgPoolOf, createPgPool } = await from<typeof import('../../src/db/database.js')>('src/db/database.ts');
 const { PGliteDialect } = await from<typeof import('../../src/db/dialects/pglite/pglite-dialect.js')>('src/db/dialects/pglite/pglite-dialect.ts');
 const { migrateToLatest } = await from<typeof import('../../src/db/migrate.js')>('src/db/migrate.ts');
 const { listen } = await from<typeof import('../../src/http/server.js')>('src/http/server.ts');
@@ -56,6 +56,8 @@ const count = () => {
  */
 async function countedDatabase() {
   if (!databaseUrl) return new Kysely<Database>({ dialect: new PGliteDialect(new PGlite()), log: count });
+  // A baseline from before pgPoolOf existed (199ee20) had no other user of the pool: Kysely's log hook sees it all.
+  if (typeof pgPoolOf !== 'function') return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(databaseUrl) }), log: count });
   const opened = await openDatabase({ kind: 'postgres', url: databaseUrl });
   const counted = new WeakSet<object>();
   pgPoolOf(opened)!.on('acquire', (client) => {
