@@ -54,7 +54,8 @@ const server = createServer(async (request, response) => {
   const body = await readBody(request);
   const method = request.method ?? 'GET';
   const path = request.url ?? '/';
-  const key = keyOf(method, path, body);
+  // A baseline signing the older way (no key id) spoke the older contract: its answers are kept apart.
+  const key = `${request.headers['x-nodedc-key-id'] === undefined ? 'baseline ' : ''}${keyOf(method, path, body)}`;
   if (recordingFrom) {
     const answer = await recordingFrom.request({
       method: method as 'GET',
