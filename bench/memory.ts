@@ -154,6 +154,7 @@ if (RUNTIMES.includes('compiled') && !existsSync(resolve(ROOT, 'dist/main.js')))
   if (built.status !== 0) throw new Error('npm run build failed');
 }
 const [load1, load5, load15] = loadavg();
+const startedAt = new Date();
 const tasker = await startReferenceTasker({ signingSecret: BENCH_SECRET });
 const replay = await startMeasuredProcess('replay Tasker', 'replay-tasker.ts', { BENCH_SIGNING_SECRET: BENCH_SECRET });
 const results = [];
@@ -168,7 +169,7 @@ try {
 }
 
 const lines = [
-  `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${load1!.toFixed(1)} / ${load5!.toFixed(1)} / ${load15!.toFixed(1)} at the start; Node ${process.version}; PostgreSQL ${version}; ${CALLS.toLocaleString('en')} calls at concurrency ${CONCURRENCY} (GraphQL \`ListIssues\`, MCP \`tools/call list_issues\`, \`GetAgentSession\` in turn), NODE_ENV=production.`,
+  `Run of ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${load1!.toFixed(1)} / ${load5!.toFixed(1)} / ${load15!.toFixed(1)} at the start; Node ${process.version}; PostgreSQL ${version}; ${CALLS.toLocaleString('en')} calls at concurrency ${CONCURRENCY} (GraphQL \`ListIssues\`, MCP \`tools/call list_issues\`, \`GetAgentSession\` in turn), NODE_ENV=production.`,
   '',
   `| gateway | RSS at start MB | ${results[0]!.samples.slice(1).map((s) => `after ${s.calls / 1000}k`).join(' | ')} | spread after ${SETTLED_AFTER / 1000}k | calls/s | failed calls |`,
   `|---|--:|${results[0]!.samples.slice(1).map(() => '--:|').join('')}--:|--:|--:|`,

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
@@ -83,15 +83,6 @@ serveParent({
   url: server.url,
   statements: () => statements,
   commands: {
-    // Audit history for the Launcher's audit page to read: `count` rows of the given owner and agent, a second apart.
-    'seed-audit': async (argument) => {
-      const { count: rows, ownerUserId, agentId } = argument as { count: number; ownerUserId: string; agentId: string };
-      await sql`insert into audit_events (occurred_at, request_id, actor_kind, actor_id, agent_id, owner_user_id, action, target_type, target_id, outcome, latency_ms, details)
-        select now() - make_interval(secs => n), 'seed-' || n, 'agent', ${agentId}, ${agentId}::uuid, ${ownerUserId}, 'agent.issues', 'project', 'DEMO', 'succeeded', 12, '{}'::jsonb
-          from generate_series(1, ${rows}::int) as n`.execute(db);
-      await sql`analyze audit_events`.execute(db);
-      return true;
-    },
     'profile-start': async () => {
       await inspector.post('Profiler.enable');
       await inspector.post('Profiler.setSamplingInterval', { interval: 200 });
