@@ -4,11 +4,12 @@ import { afterAll, expect, it } from 'vitest';
 import { startReferenceTaskerProcess } from '../../src/dev/reference-tasker-process.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { tempDirs } from '../support/processes.js';
+import { NO_TEST_CLOCK } from '../lifecycle/support/gateway-process.js';
 
 const dirs = tempDirs();
 afterAll(() => dirs.removeAll());
 
-it('logs at error when the reference Tasker child exits on its own', { timeout: 180_000 }, async () => {
+it('logs at error when the reference Tasker child exits on its own', NO_TEST_CLOCK, async () => {
   const lines: string[] = [];
   let exited: () => void = () => {};
   const exitLogged = new Promise<void>((resolve) => (exited = resolve));
