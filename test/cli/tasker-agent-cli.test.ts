@@ -221,5 +221,9 @@ describe('tasker-agent doctor and codex-config', () => {
     expect(result.stdout).toContain('bearer_token_env_var = "TASKER_AGENT_TOKEN"');
     const stored = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as { token: string };
     expect(result.stdout).not.toContain(stored.token);
+    // Each way under a name of its own, in the commands and in the tables alike.
+    const names = (pattern: RegExp) => [...result.stdout.matchAll(pattern)].map((match) => match[1]);
+    expect(names(/codex mcp add (\S+)/g)).toEqual(['tasker', 'tasker_http']);
+    expect(names(/^\[mcp_servers\.([^\]]+)\]$/gm)).toEqual(['tasker', 'tasker_http']);
   });
 });
