@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,26 +6,15 @@ import { createAgent, setGrant } from '../support/fixtures.js';
 import { graphql } from '../support/gateway.js';
 import { type ClientKind, connectStdio, textOf } from '../support/mcp-client.js';
 import { DEMO_IDS } from '../../reference-tasker/index.js';
-import { SPAWN_LIMIT, tempDirs } from '../support/processes.js';
+import { type ProgramRun, runProgram, tempDirs } from '../support/processes.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
 
 /** The CLI as a user runs it: a separate process, talking to the gateway over loopback HTTP. */
 const temp = tempDirs();
 const BIN = fileURLToPath(new URL('../../bin/tasker-agent.js', import.meta.url));
 
-function cli(args: string[], configDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, TASKER_AGENT_CONFIG_DIR: configDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...SPAWN_LIMIT,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], configDir: string): Promise<ProgramRun> {
+  return runProgram([BIN, ...args], { env: { TASKER_AGENT_CONFIG_DIR: configDir } });
 }
 
 let stack: TestStack;

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { graphql, rest, runOperation, startTestGateway } from '../support/gateway.js';
-import { SPAWN_LIMIT, tempDirs } from '../support/processes.js';
+import { type ProgramRun, runProgram, tempDirs } from '../support/processes.js';
+import { NO_TEST_CLOCK } from '../lifecycle/support/gateway-process.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
 
 /**
@@ -81,19 +81,12 @@ describe('/readyz', () => {
   });
 });
 
-function cli(args: string[], configDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, TASKER_AGENT_CONFIG_DIR: configDir }, stdio: ['ignore', 'pipe', 'pipe'], ...SPAWN_LIMIT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], configDir: string): Promise<ProgramRun> {
+  return runProgram([BIN, ...args], { env: { TASKER_AGENT_CONFIG_DIR: configDir } });
 }
 
 describe('tasker-agent doctor', () => {
-  it('checks gateway → Tasker and says which side is broken', { timeout: 240_000 }, async () => {
+  it('checks gateway → Tasker and says which side is broken', NO_TEST_CLOCK, async () => {
     const pairing = await graphql<{ createPairingCode: { code: string } }>(stack.gateway, 'mutation($i: CreatePairingCodeInput!) { createPairingCode(input: $i) { code } }', {
       token: stack.owner,
       variables: { i: { agentId: agent.agentId } },

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { pruneAuditEvents, startMaintenance } from '../../src/db/maintenance.js'
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { SPAWN_LIMIT, tempDirs, tsxEntry } from '../support/processes.js';
+import { type ProgramRun, runProgram, tempDirs, tsxEntry } from '../support/processes.js';
 
 /**
  * Audit retention and export as an operator runs them: the maintenance timer prunes events past
@@ -92,27 +91,8 @@ describe('audit retention', () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function auditExport(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...tsxEntry('scripts/audit-export.ts'), ...args], {
-      cwd: temp.make('audit-export-cwd-'),
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...SPAWN_LIMIT,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function auditExport(args: string[]): Promise<ProgramRun> {
+  return runProgram([...tsxEntry('scripts/audit-export.ts'), ...args], { cwd: temp.make('audit-export-cwd-'), env });
 }
 
 describe('npm run audit:export', () => {

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLauncherJwtVerifier } from '../../src/auth/launcher-jwt.js';
 import { loadConfig } from '../../src/config/config.js';
-import { SPAWN_LIMIT, tempDirs, tsxEntry } from '../support/processes.js';
+import { type ProgramRun, runProgram, tempDirs, tsxEntry } from '../support/processes.js';
 
 /**
  * `npm run dev:jwt` as a developer and an operator meet it: the real script, spawned from an empty
@@ -15,26 +14,10 @@ afterAll(() => temp.removeAll());
 
 const SECRET = randomBytes(32).toString('hex');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function devJwt(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...tsxEntry('scripts/mint-launcher-jwt.ts'), ...args], {
-      cwd: temp.make('dev-jwt-cwd-'),
-      env: { PATH: process.env.PATH, DATA_DIR: temp.make('dev-jwt-data-'), LAUNCHER_JWT_SECRET: SECRET, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...SPAWN_LIMIT,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+function devJwt(args: string[], env: Record<string, string> = {}): Promise<ProgramRun> {
+  return runProgram([...tsxEntry('scripts/mint-launcher-jwt.ts'), ...args], {
+    cwd: temp.make('dev-jwt-cwd-'),
+    env: { DATA_DIR: temp.make('dev-jwt-data-'), LAUNCHER_JWT_SECRET: SECRET, ...env },
   });
 }
 

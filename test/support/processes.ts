@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,3 +60,30 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * folder. Tests start programs from an empty folder so that a developer's `.env` is never read.
  */
 export const tsxEntry = (entry: string): string[] => ['--import', join(ROOT, 'node_modules/tsx/dist/loader.mjs'), join(ROOT, entry)];
+
+export interface ProgramRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a Node program to its end (this Node, the given arguments) with only the environment given
+ * plus PATH, under SPAWN_LIMIT, and resolves with its exit code and everything it printed.
+ */
+export function runProgram(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<ProgramRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...SPAWN_LIMIT,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
