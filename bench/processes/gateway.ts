@@ -1,11 +1,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Database } from '../../src/db/tables.js';
 import { serveParent } from '../lib/ipc.js';
+import { profilerCommands } from '../lib/profiler.js';
 
 /**
  * One gateway, in its own process, as the benchmark measures it: the real composition root
@@ -76,25 +75,10 @@ await migrateToLatest(db);
 const app = createGatewayApp({ config, db, logger: createLogger('silent') });
 const server = await listen(app.fetch, '127.0.0.1', 0);
 
-// CPU profiles of the measured part only (not start-up), on the benchmark's request.
-const inspector = new Session();
-inspector.connect();
 serveParent({
   url: server.url,
   statements: () => statements,
-  commands: {
-    'profile-start': async () => {
-      await inspector.post('Profiler.enable');
-      await inspector.post('Profiler.setSamplingInterval', { interval: 200 });
-      await inspector.post('Profiler.start');
-      return true;
-    },
-    'profile-stop': async (file) => {
-      const { profile } = await inspector.post('Profiler.stop');
-      writeFileSync(String(file), JSON.stringify(profile));
-      return true;
-    },
-  },
+  commands: profilerCommands(),
 });
 process.on('SIGTERM', async () => {
   await server.close();

@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { startReferenceTasker } from '../../reference-tasker/index.js';
 import { serveParent } from '../lib/ipc.js';
+import { profilerCommands } from '../lib/profiler.js';
 
 /**
  * The reference Tasker in a process of its own, for bench/reference-tasker.ts: its CPU per call is
@@ -29,24 +28,10 @@ sql.transaction = ((fn) =>
     }),
   )) as typeof sql.transaction;
 
-const inspector = new Session();
-inspector.connect();
 serveParent({
   url: tasker.url,
   statements: () => statements,
-  commands: {
-    'profile-start': async () => {
-      await inspector.post('Profiler.enable');
-      await inspector.post('Profiler.setSamplingInterval', { interval: 200 });
-      await inspector.post('Profiler.start');
-      return true;
-    },
-    'profile-stop': async (file) => {
-      const { profile } = await inspector.post('Profiler.stop');
-      writeFileSync(String(file), JSON.stringify(profile));
-      return true;
-    },
-  },
+  commands: profilerCommands(),
 });
 process.on('SIGTERM', async () => {
   await tasker.close();
