@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectMcp, type McpTestClient, textOf } from '../support/mcp-client.js';
+import { latestAuditEvent } from '../support/fixtures.js';
 import { errorCode, runOperation } from '../support/gateway.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
 
@@ -29,15 +30,7 @@ async function createdInTasker(title: string): Promise<string[]> {
   return listed.data!.issues.nodes.filter((issue) => issue.title === title).map((issue) => issue.id);
 }
 
-async function lastEvent(action: string) {
-  return stack.gateway.db
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('agent_id', '=', agent.agentId)
-    .where('action', '=', action)
-    .orderBy('occurred_at', 'desc')
-    .executeTakeFirstOrThrow();
-}
+const lastEvent = (action: string) => latestAuditEvent(stack.gateway, agent.agentId, action);
 
 describe('a write whose outcome is unknown', () => {
   it('GraphQL: no answer after Tasker applied it — unknown, with the key the gateway made, and a retry writes nothing twice', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAgent, createToken, setGrant } from '../support/fixtures.js';
+import { createAgent, createToken, latestAuditEvent, setGrant } from '../support/fixtures.js';
 import { errorCode, graphql, runOperation, startTestGateway } from '../support/gateway.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
 import type { Fault } from '../support/fault-proxy.js';
@@ -16,15 +16,7 @@ beforeEach(() => stack.proxy.reset());
 
 const listIssues = (token = agent.token) => runOperation(stack.gateway, 'ListIssues', { token, variables: { projectId: DEMO.id } });
 
-async function lastAuditEvent(action: string) {
-  return stack.gateway.db
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('agent_id', '=', agent.agentId)
-    .where('action', '=', action)
-    .orderBy('occurred_at', 'desc')
-    .executeTakeFirstOrThrow();
-}
+const lastAuditEvent = (action: string) => latestAuditEvent(stack.gateway, agent.agentId, action);
 
 describe('Tasker faults become clear, audited errors', () => {
   const cases: [string, Fault, string][] = [

@@ -54,3 +54,14 @@ export interface AgentSessionData {
 /** The agent's view of itself, through its persisted operation. */
 export const agentSession = (gateway: { url: string }, token: string): Promise<GraphQLResult<AgentSessionData>> =>
   runOperation<AgentSessionData>(gateway, 'GetAgentSession', { token });
+
+/** The newest audit event of an agent for an action, as the gateway stored it. */
+export function latestAuditEvent(gateway: Pick<TestGateway, 'db'>, agentId: string, action: string) {
+  return gateway.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('action', '=', action)
+    .orderBy('occurred_at', 'desc')
+    .executeTakeFirstOrThrow();
+}
