@@ -23,6 +23,7 @@ const Env = z.object({
   REFERENCE_TASKER_HOST: optional(z.string()),
   REFERENCE_TASKER_DATABASE_URL: optional(z.string()),
   REFERENCE_TASKER_DATA_DIR: optional(z.string()),
+  REFERENCE_TASKER_EXIT_WITH_STDIN: z.enum(['', '0', '1']).optional().transform((value) => value === '1'),
 });
 
 function readEnv(): z.output<typeof Env> {
@@ -34,6 +35,17 @@ function readEnv(): z.output<typeof Env> {
 }
 
 const env = readEnv();
+
+/**
+ * Started by the gateway as its development child, the reference Tasker must never outlive it (and
+ * go on answering on the same data). The gateway holds the write end of this process's stdin; when
+ * the gateway ends in any way, kill -9 included, the kernel closes it and stdin ends here.
+ */
+if (env.REFERENCE_TASKER_EXIT_WITH_STDIN) {
+  process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
+  process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
+  process.stdin.resume();
+}
 const tasker = await startReferenceTasker({
   signingSecret: env.TASKER_SIGNING_SECRET,
   signingKeyId: env.TASKER_SIGNING_KEY_ID,

@@ -21,8 +21,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 const COMPILED = import.meta.url.endsWith('.js');
 const CHILD_ARGS = COMPILED
-  ? [join(ROOT, 'src', 'dev', 'reference-tasker-child.js')]
-  : ['--import', 'tsx', join(ROOT, 'src', 'dev', 'reference-tasker-child.ts')];
+  ? [join(ROOT, 'reference-tasker', 'main.js')]
+  : ['--import', 'tsx', join(ROOT, 'reference-tasker', 'main.ts')];
 const READY_LINE = /reference Tasker listening on (http:\/\/\S+)/;
 
 export async function startReferenceTaskerProcess(options: {
@@ -46,8 +46,9 @@ export async function startReferenceTaskerProcess(options: {
       REFERENCE_TASKER_PORT: String(options.port ?? 0),
       REFERENCE_TASKER_HOST: '127.0.0.1',
       REFERENCE_TASKER_DATA_DIR: options.dataDir,
+      REFERENCE_TASKER_EXIT_WITH_STDIN: '1',
     },
-    // stdin is the lifeline: it closes when this process ends, however it ends (reference-tasker-child.ts).
+    // stdin is the lifeline: it closes when this process ends, however it ends (REFERENCE_TASKER_EXIT_WITH_STDIN).
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 

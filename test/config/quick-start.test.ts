@@ -41,7 +41,7 @@ it.runIf(onPglite)('first npm start: says each step, serves, and SIGTERM to npm 
 
   below = descendants(started.child.pid!);
   expect(below.some((row) => /src\/main\.ts/.test(row.args)), 'the gateway runs below npm').toBe(true);
-  expect(below.some((row) => /reference-tasker-child\.ts/.test(row.args)), 'the reference Tasker runs').toBe(true);
+  expect(below.some((row) => /reference-tasker\/main\.ts/.test(row.args)), 'the reference Tasker runs').toBe(true);
   started.child.kill('SIGTERM');
   expect(await started.exited).toEqual({ code: 0, signal: null });
   expect(started.lines.at(-1)?.message).toBe('stopped');

@@ -35,7 +35,7 @@ it('the build runs with plain node: ready, no TypeScript loader anywhere; Ctrl-C
   expect(ready.status).toBe(200);
   below = descendants(started.child.pid!);
   const tree = [{ pid: started.child.pid!, args: started.child.spawnargs.join(' ') }, ...below];
-  expect(tree.some((row) => /reference-tasker-child\.js/.test(row.args)), 'the compiled reference Tasker runs').toBe(true);
+  expect(tree.some((row) => /reference-tasker\/main\.js/.test(row.args)), 'the compiled reference Tasker runs').toBe(true);
   expect(tree.filter((row) => /tsx|\.ts\b/.test(row.args))).toEqual([]);
 
   started.child.kill('SIGINT');

@@ -46,7 +46,7 @@ it('a second gateway on the same folder stops naming the first; kill -9 leaves n
   expect((await fetch(`${firstUrl}/readyz`)).status).toBe(200);
 
   below = descendants(first.child.pid!);
-  const child = below.filter((row) => /reference-tasker-child\.js/.test(row.args));
+  const child = below.filter((row) => /reference-tasker\/main\.js/.test(row.args));
   expect(child).toHaveLength(1);
   first.child.kill('SIGKILL');
   expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
