@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+// What the reference Tasker holds, read back in the contract's own shapes.
+import type { Comment as TaskerComment, Issue as TaskerIssue, Link as TaskerLink, Relation as TaskerRelation } from '../../reference-tasker/contract.js';
 import { DEMO_IDS } from '../../reference-tasker/index.js';
 import { loadToolManifest } from '../../src/mcp/manifest.js';
 import type { ProxiedRequest, ReadAsCaller } from '../support/fault-proxy.js';
@@ -16,35 +18,6 @@ import { ALL_SCOPES, DEMO, startTestStack, type TestStack } from '../support/sta
  */
 const BASE = '/api/internal/nodedc/agent';
 
-interface TaskerIssue {
-  id: string;
-  project_id: string;
-  title: string;
-  description_html: string;
-  priority: string;
-  state_id: string | null;
-  parent_id: string | null;
-  label_ids: string[];
-  assignee_ids: string[];
-  cycle_id: string | null;
-  module_ids: string[];
-  start_date: string | null;
-  target_date: string | null;
-}
-interface TaskerComment {
-  id: string;
-  issue_id: string;
-  comment_html: string;
-}
-interface TaskerRelation {
-  relation_type: string;
-  issue: { id: string };
-}
-interface TaskerLink {
-  id: string;
-  url: string;
-  title: string | null;
-}
 
 let stack: TestStack;
 let full: { agentId: string; token: string };
