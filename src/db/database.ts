@@ -1,9 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { type DatabaseConfig, DEFAULT_POOL_SETTINGS } from '../config/config.js';
-import { PGliteDialect } from './dialects/pglite/pglite-dialect.js';
 import type { Database } from './tables.js';
 
 export type Db = Kysely<Database>;
@@ -53,6 +51,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
     return db;
   }
   if (config.dataDir !== null) await mkdir(config.dataDir, { recursive: true });
+  // Imported only when PGlite is the database: a gateway on PostgreSQL never loads its module.
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('./dialects/pglite/pglite-dialect.js')]);
   const pglite = config.dataDir === null ? new PGlite() : new PGlite(config.dataDir);
   const dialect = new PGliteDialect(pglite);
   const db = new Kysely<Database>({ dialect });
