@@ -33,6 +33,8 @@ import {
  * being large.
  *
  * BENCH_MEMORY_RUNTIMES (compiled,tsx): `tsx` runs src/main.ts under the TypeScript loader, beside.
+ * BENCH_MEMORY_BASELINE=<folder>: another checkout of the gateway (built, with a node_modules
+ * link), measured compiled in the same run before this one, so a change is seen as a ratio.
  */
 const CALLS = Number(process.env.BENCH_MEMORY_CALLS ?? 50_000);
 const SAMPLE_EVERY = 5_000;
@@ -40,6 +42,14 @@ const SETTLED_AFTER = 10_000;
 const CONCURRENCY = 16;
 const RUNTIMES = (process.env.BENCH_MEMORY_RUNTIMES ?? 'compiled,tsx').split(',') as ('compiled' | 'tsx')[];
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
+const BASELINE = process.env.BENCH_MEMORY_BASELINE ? resolve(process.env.BENCH_MEMORY_BASELINE) : undefined;
+
+/** One gateway to measure: which checkout, and how it runs. */
+interface Subject {
+  label: string;
+  root: string;
+  runtime: 'compiled' | 'tsx';
+}
 const ISSUER = 'bench-launcher';
 
 const rssMb = (pid: number) => {
@@ -47,9 +57,9 @@ const rssMb = (pid: number) => {
   return kb / 1024;
 };
 
-async function startGateway(runtime: 'compiled' | 'tsx', env: Record<string, string>) {
-  const args = runtime === 'compiled' ? [resolve(ROOT, 'dist/main.js')] : ['--import', 'tsx', resolve(ROOT, 'src/main.ts')];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startGateway({ root, runtime }: Subject, env: Record<string, string>) {
+  const args = runtime === 'compiled' ? [resolve(root, 'dist/main.js')] : ['--import', 'tsx', resolve(root, 'src/main.ts')];
+  const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // The gateway says where it listens in its structured log (stderr); that line is the readiness signal.
   // Both streams are read to the end, so a full pipe never stalls it.
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -77,13 +87,17 @@ async function startGateway(runtime: 'compiled' | 'tsx', env: Record<string, str
   return { url, pid: child.pid!, stop };
 }
 
-async function measure(runtime: 'compiled' | 'tsx', replayUrl: string, record: (on: boolean) => Promise<void>) {
+async function measure(subject: Subject, replayUrl: string, record: (on: boolean) => Promise<void>) {
+  const { runtime } = subject;
   const name = `gateway_memory_${runtime}_${Date.now().toString(36)}`;
   await adminQuery(`create database ${name}`);
   const databaseUrl = new URL(POSTGRES_ADMIN_URL);
   databaseUrl.pathname = `/${name}`;
-  const gateway = await startGateway(runtime, {
+  const gateway = await startGateway(subject, {
     NODE_ENV: 'production',
+    // Production asks for both explicitly: clients reach this gateway directly, and it serves no GraphiQL.
+    TRUST_PROXY: 'false',
+    GRAPHIQL: 'false',
     DATABASE_URL: databaseUrl.toString(),
     LAUNCHER_JWT_SECRET: BENCH_SECRET,
     LAUNCHER_JWT_ISSUER: ISSUER,
@@ -132,14 +146,14 @@ async function measure(runtime: 'compiled' | 'tsx', replayUrl: string, record: (
           if (!spec.succeeded(response.statusCode, text)) failures += 1;
           if ((index + 1) % SAMPLE_EVERY === 0) {
             samples.push({ calls: index + 1, rss: rssMb(gateway.pid) });
-            log(`${runtime}: ${index + 1} calls, RSS ${samples.at(-1)!.rss.toFixed(0)} MB`);
+            log(`${subject.label}: ${index + 1} calls, RSS ${samples.at(-1)!.rss.toFixed(0)} MB`);
           }
         }
       }),
     );
     const seconds = (performance.now() - started) / 1000;
     await pool.close();
-    return { runtime, samples, failures, seconds };
+    return { subject, samples, failures, seconds };
   } finally {
     await gateway.stop();
     await adminQuery(`drop database if exists ${name} with (force)`).catch(() => {});
@@ -148,6 +162,7 @@ async function measure(runtime: 'compiled' | 'tsx', replayUrl: string, record: (
 
 const version = await postgresVersion();
 if (!version) throw new Error(`PostgreSQL at ${POSTGRES_ADMIN_URL} does not answer; the memory benchmark measures the gateway on PostgreSQL`);
+if (BASELINE && !existsSync(resolve(BASELINE, 'dist/main.js'))) throw new Error(`${BASELINE}/dist/main.js is missing: build the baseline first (npm run build in it)`);
 if (RUNTIMES.includes('compiled') && !existsSync(resolve(ROOT, 'dist/main.js'))) {
   log('dist/main.js is missing: npm run build');
   const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -159,9 +174,13 @@ const tasker = await startReferenceTasker({ signingSecret: BENCH_SECRET });
 const replay = await startMeasuredProcess('replay Tasker', 'replay-tasker.ts', { BENCH_SIGNING_SECRET: BENCH_SECRET });
 const results = [];
 try {
-  for (const runtime of RUNTIMES) {
-    log(`measuring the gateway (${runtime})`);
-    results.push(await measure(runtime, replay.url, async (on) => void (await replay.command(on ? 'record' : 'replay', on ? tasker.url : undefined))));
+  const subjects: Subject[] = [
+    ...(BASELINE ? [{ label: 'baseline', root: BASELINE, runtime: 'compiled' as const }] : []),
+    ...RUNTIMES.map((runtime) => ({ label: runtime, root: ROOT, runtime })),
+  ];
+  for (const subject of subjects) {
+    log(`measuring the gateway (${subject.label})`);
+    results.push(await measure(subject, replay.url, async (on) => void (await replay.command(on ? 'record' : 'replay', on ? tasker.url : undefined))));
   }
 } finally {
   await replay.stop();
@@ -178,7 +197,8 @@ const lines = [
     const low = Math.min(...settled);
     const high = Math.max(...settled);
     const spread = `${(((high - low) / low) * 100).toFixed(1)}% (${low.toFixed(0)}–${high.toFixed(0)} MB)`;
-    const label = result.runtime === 'compiled' ? '`node dist/main.js`' : '`node --import tsx src/main.ts`';
+    const command = result.subject.runtime === 'compiled' ? '`node dist/main.js`' : '`node --import tsx src/main.ts`';
+    const label = result.subject.label === 'baseline' ? `${command} (baseline: ${BASELINE})` : command;
     return `| ${label} | ${result.samples[0]!.rss.toFixed(0)} | ${result.samples.slice(1).map((s) => s.rss.toFixed(0)).join(' | ')} | ${spread} | ${(CALLS / result.seconds).toFixed(0)} | ${result.failures} |`;
   }),
 ];
