@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { withDevSecrets } from './config/dev-secrets.js';
 import { type DataDirLock, DataDirInUseError, lockDataDir } from './dev/data-dir-lock.js';
@@ -69,13 +70,26 @@ async function main(): Promise<void> {
     if (!server) {
       logger.info('stopping before the start was complete', { signal });
     } else {
-      const graceSeconds = config.shutdown.graceSeconds;
-      logger.info('draining: readiness is 503, new connections are refused, requests in progress finish', {
-        signal,
-        inFlight: server.inFlight(),
-        graceSeconds,
+      const { graceSeconds, readinessDelaySeconds } = config.shutdown;
+      const listenerClosed = 'new connections are refused, requests in progress finish';
+      if (readinessDelaySeconds > 0) {
+        logger.info(`draining: readiness is 503; still serving for ${readinessDelaySeconds} s so the load balancer notices, then ${listenerClosed}`, {
+          signal,
+          inFlight: server.inFlight(),
+          readinessDelaySeconds,
+          graceSeconds,
+        });
+      } else {
+        logger.info(`draining: readiness is 503, ${listenerClosed}`, { signal, inFlight: server.inFlight(), graceSeconds });
+      }
+      const drain = await server.drain(graceSeconds * 1000, {
+        hurry: hurried,
+        // unref'd: the delay alone must not keep a process alive that has nothing else left.
+        ...(readinessDelaySeconds > 0 ? { readinessDelay: delay(readinessDelaySeconds * 1000, undefined, { ref: false }) } : {}),
+        onListenerClose: () => {
+          if (readinessDelaySeconds > 0) logger.info(`readiness delay over: ${listenerClosed}`, { inFlight: server?.inFlight() ?? 0 });
+        },
       });
-      const drain = await server.drain(graceSeconds * 1000, hurried);
       if (drain.drained) logger.info('drained: every request answered');
       else logger.warn('grace period over: requests still in progress were cut', { cut: drain.cut, graceSeconds });
     }

@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   LOG_REDACT_AGENT_TEXT: booleanFlag.default(true),
   METRICS_TOKEN: z.string().min(16, { message: 'expected at least 16 characters (the bearer token Prometheus presents)' }).optional(),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(0).max(3600).default(30),
+  SHUTDOWN_READINESS_DELAY_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(0).max(3600).optional(),
 
   DATABASE_URL: z
     .string()
@@ -197,8 +198,11 @@ export interface Config {
   logRedactAgentText: boolean;
   /** GET /metrics for a scraper presenting this bearer token; unset: /metrics is not served. */
   metrics: { token: string | undefined };
-  /** On SIGTERM/SIGINT, how long requests in progress may take to finish before they are cut. */
-  shutdown: { graceSeconds: number };
+  /**
+   * On SIGTERM/SIGINT: how long the gateway keeps serving with readiness at 503 (so a load balancer
+   * notices) before its listener closes, then how long requests in progress may take before they are cut.
+   */
+  shutdown: { readinessDelaySeconds: number; graceSeconds: number };
   dataDir: string;
   database: DatabaseConfig;
   launcherJwt: {
@@ -314,7 +318,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     logLevel: e.LOG_LEVEL,
     logRedactAgentText: e.LOG_REDACT_AGENT_TEXT,
     metrics: { token: e.METRICS_TOKEN },
-    shutdown: { graceSeconds: e.SHUTDOWN_GRACE_SECONDS },
+    // Behind a load balancer (production) a replica must not refuse connections before the balancer has
+    // seen its readiness fail; on a laptop nobody probes, so stopping waits for nothing.
+    shutdown: { readinessDelaySeconds: e.SHUTDOWN_READINESS_DELAY_SECONDS ?? (e.NODE_ENV === 'production' ? 5 : 0), graceSeconds: e.SHUTDOWN_GRACE_SECONDS },
     dataDir: e.DATA_DIR,
     database: e.DATABASE_URL
       ? {

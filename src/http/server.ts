@@ -7,18 +7,32 @@ import type { NodeServerContext } from './request-context.js';
 /** How a drain ended: every request answered, or the grace period ran out and `cut` were cut off. */
 export type DrainOutcome = { drained: true } | { drained: false; cut: number };
 
+export interface DrainOptions {
+  /** Resolves on a second signal: the operator will not wait, so the delay and the grace period end at once. */
+  hurry?: Promise<void>;
+  /**
+   * While it is pending, readiness already answers 503 but the listener keeps accepting and serving
+   * as before, so a load balancer that probes every few seconds takes the replica out before its
+   * connections are refused (SHUTDOWN_READINESS_DELAY_SECONDS). Absent: the listener closes at once.
+   */
+  readinessDelay?: Promise<void>;
+  /** Called once the listener closes (after the readiness delay): new connections are refused from then on. */
+  onListenerClose?: () => void;
+}
+
 export interface RunningServer {
   url: string;
   server: Server;
   /** Requests being answered now. */
   inFlight(): number;
   /**
-   * Graceful stop: readiness answers 503 at once, the listener closes (new connections are
-   * refused), requests already in progress are answered and each connection is closed once idle
-   * (a request already sent on a kept-alive connection is answered, with `Connection: close`).
-   * Whatever is still open after `graceMs` (or when `hurry` resolves: a second signal) is cut.
+   * Graceful stop: readiness answers 503 at once; after the readiness delay (if any) the listener
+   * closes (new connections are refused), requests already in progress are answered and each
+   * connection is closed once idle (a request already sent on a kept-alive connection is answered,
+   * with `Connection: close`). Whatever is still open `graceMs` after the listener closed (or when
+   * `hurry` resolves: a second signal) is cut.
    */
-  drain(graceMs: number, hurry?: Promise<void>): Promise<DrainOutcome>;
+  drain(graceMs: number, options?: DrainOptions): Promise<DrainOutcome>;
   /** Immediate stop: every connection closed now (tests). */
   close(): Promise<void>;
 }
@@ -27,10 +41,12 @@ const DRAINING_BODY = JSON.stringify({ status: 'draining', checks: {} });
 
 /** The only place that listens. */
 export async function listen(handler: FetchHandler, host: string, port: number): Promise<RunningServer> {
+  // Readiness goes first (at the signal); the connections' end follows when the listener closes.
+  let notReady = false;
   let draining = false;
   const adapter = createServerAdapter<NodeServerContext>((request, server) => {
     // A load balancer must stop sending work here the moment a drain begins, before the database is asked.
-    if (draining && new URL(request.url, 'http://gateway').pathname === '/readyz') {
+    if (notReady && new URL(request.url, 'http://gateway').pathname === '/readyz') {
       return new Response(DRAINING_BODY, { status: 503, headers: { 'content-type': 'application/json', connection: 'close' } });
     }
     return handler(request, server);
@@ -65,8 +81,11 @@ export async function listen(handler: FetchHandler, host: string, port: number):
     url: `http://${hostForUrl}:${address.port}`,
     server,
     inFlight: () => open.size,
-    drain: async (graceMs, hurry) => {
+    drain: async (graceMs, { hurry, readinessDelay, onListenerClose } = {}) => {
+      notReady = true;
+      if (readinessDelay) await Promise.race([readinessDelay, closed, ...(hurry ? [hurry] : [])]);
       draining = true;
+      onListenerClose?.();
       // Stops accepting and closes idle kept-alive connections; busy ones close after their answer.
       server.close();
       server.closeIdleConnections();
@@ -90,6 +109,7 @@ export async function listen(handler: FetchHandler, host: string, port: number):
       return cut === 0 ? { drained: true } : { drained: false, cut };
     },
     close: async () => {
+      notReady = true;
       draining = true;
       server.closeAllConnections();
       server.close();

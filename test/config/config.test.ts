@@ -73,6 +73,14 @@ describe('configuration', () => {
       expect(config.graphql.graphiql).toBe(false);
     });
 
+    it('keeps serving 5 s after a stop signal by default, so a load balancer sees readiness fail first; outside production 0', () => {
+      expect(loadConfig(production).shutdown).toEqual({ readinessDelaySeconds: 5, graceSeconds: 30 });
+      expect(loadConfig({ ...production, SHUTDOWN_READINESS_DELAY_SECONDS: '0' }).shutdown.readinessDelaySeconds).toBe(0);
+      expect(loadConfig({}).shutdown).toEqual({ readinessDelaySeconds: 0, graceSeconds: 30 });
+      expect(loadConfig({ SHUTDOWN_READINESS_DELAY_SECONDS: '20' }).shutdown.readinessDelaySeconds).toBe(20);
+      expect(problemsOf({ SHUTDOWN_READINESS_DELAY_SECONDS: '3601' })).toEqual([expect.stringContaining('SHUTDOWN_READINESS_DELAY_SECONDS')]);
+    });
+
     it('refuses a TRUST_PROXY left to its default, saying what to set', () => {
       expect(problemsOf(without('TRUST_PROXY'))).toEqual([expect.stringMatching(/^TRUST_PROXY: set it explicitly in production: true behind the TLS-terminating proxy .* false when/)]);
       expect(loadConfig({ ...production, TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);

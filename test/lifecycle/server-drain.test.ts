@@ -83,7 +83,7 @@ it('a second signal (hurry) cuts at once, however long the grace period', async 
   server = await listen(slow.handler, '127.0.0.1', 0);
   const client = connection(server.url, ['/slow']);
   await slow.arrived;
-  expect(await server.drain(600_000, Promise.resolve())).toEqual({ drained: false, cut: 1 });
+  expect(await server.drain(600_000, { hurry: Promise.resolve() })).toEqual({ drained: false, cut: 1 });
   expect(await client.answer).toBe('');
   slow.release();
 });
@@ -96,4 +96,69 @@ it('an idle kept-alive connection does not hold the drain open', async () => {
   await client.firstData;
   expect(await server.drain(600_000)).toEqual({ drained: true });
   expect(await client.answer).toMatch(/^HTTP\/1\.1 200 /);
+});
+
+/** A new TCP connection, not a pooled one: whether the listener refuses it. */
+function connectionRefused(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/** A readiness delay the test ends when it has seen what it needs: no clock decides the order. */
+function readinessDelay() {
+  let end!: () => void;
+  const delay = new Promise<void>((resolve) => (end = resolve));
+  let closed!: () => void;
+  const listenerClosed = new Promise<void>((resolve) => (closed = resolve));
+  return { delay, end, listenerClosed, onListenerClose: () => closed() };
+}
+
+it('during the readiness delay: readiness answers 503 on new connections, everything else is served; then new connections are refused', async () => {
+  const slow = slowHandler();
+  server = await listen(slow.handler, '127.0.0.1', 0);
+  const { url } = server;
+  const delay = readinessDelay();
+  const drained = server.drain(600_000, { readinessDelay: delay.delay, onListenerClose: delay.onListenerClose });
+
+  // New connections are still accepted: the load balancer sees the 503, traffic it still sends is answered.
+  const probe = await fetch(`${url}/readyz`);
+  expect(probe.status).toBe(503);
+  expect(await probe.json()).toEqual({ status: 'draining', checks: {} });
+  const work = await fetch(`${url}/work`);
+  expect(work.status).toBe(200);
+  // Business as usual until the listener closes: the connection is not ended after the answer.
+  expect(work.headers.get('connection')).not.toBe('close');
+  const client = connection(url, ['/slow']);
+  await slow.arrived;
+
+  delay.end();
+  await delay.listenerClosed;
+  expect(await connectionRefused(url)).toBe(true);
+  slow.release();
+  // The answer arrives, and the connection ends after it (the answer resolves when it closes).
+  expect(await client.answer).toMatch(/^HTTP\/1\.1 200 [\s\S]*the complete answer/);
+  expect(await drained).toEqual({ drained: true });
+});
+
+it('a second signal during the readiness delay closes at once and cuts what is in progress', async () => {
+  const slow = slowHandler();
+  server = await listen(slow.handler, '127.0.0.1', 0);
+  const client = connection(server.url, ['/slow']);
+  await slow.arrived;
+  const delay = readinessDelay();
+  // The delay never ends by itself here: only the hurry can end the drain.
+  expect(await server.drain(600_000, { readinessDelay: delay.delay, onListenerClose: delay.onListenerClose, hurry: Promise.resolve() })).toEqual({
+    drained: false,
+    cut: 1,
+  });
+  await delay.listenerClosed;
+  expect(await client.answer).toBe('');
+  slow.release();
 });
