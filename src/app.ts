@@ -5,6 +5,7 @@ import { createTokenUsage, type TokenUsage } from './auth/token-usage.js';
 import { createLauncherJwtVerifier } from './auth/launcher-jwt.js';
 import { createRateLimits } from './rate-limit/rate-limits.js';
 import { withRateLimits } from './rate-limit/rate-limited-authenticator.js';
+import { connectRedis } from './rate-limit/redis-client.js';
 import { withShield } from './auth/shield.js';
 import type { Config } from './config/config.js';
 import { databaseUsageOf, type Db, pgPoolOf } from './db/database.js';
@@ -79,11 +80,17 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     now: () => now().getTime(),
   });
   const reachability = createTaskerReachability(now);
+  const redisConfig = options.config.redis;
+  const redis = redisConfig ? connectRedis(redisConfig, options.logger) : undefined;
   const deps: GatewayDeps = {
     db: options.db,
     config: options.config,
     now,
-    rateLimits: createRateLimits(options.config.rateLimits, pgPoolOf(options.db)),
+    rateLimits: createRateLimits(options.config.rateLimits, {
+      pool: pgPoolOf(options.db),
+      redis: redis && redisConfig ? { client: redis, keyPrefix: redisConfig.keyPrefix } : undefined,
+      logger: options.logger,
+    }, () => now().getTime()),
     tasker: taskerFor(options.config, allObservers(createTaskerLogging(options.logger), taskerMetrics, reachability)),
     taskerReachability: options.config.tasker.url ? reachability.report : unconfiguredReachability,
     logger: options.logger,
@@ -176,6 +183,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
       await deps.tasker.close();
       await metadataDocuments.close();
       await deps.principalChanges.close();
+      redis?.disconnect();
     },
   };
 }

@@ -51,6 +51,12 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { message: 'expected a postgres:// or postgresql:// connection URL' })
     .optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'expected a redis:// or rediss:// connection URL' })
+    .optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('tasker-gateway:rl:'),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt(60_000).default(500),
 
   LAUNCHER_JWT_SECRET: secret.optional(),
   LAUNCHER_JWT_PUBLIC_KEY: z
@@ -161,6 +167,15 @@ export interface RateLimitConfig {
   oauthPerMinute: number;
 }
 
+/** Redis for the rate-limit counters (src/rate-limit/redis-client.ts); unset: PostgreSQL or memory count. */
+export interface RedisConfig {
+  url: string;
+  /** Every key the gateway writes starts with it, so one Redis can serve several deployments. */
+  keyPrefix: string;
+  /** Longest wait for one Redis command before the check is counted by the next store. */
+  commandTimeoutMs: number;
+}
+
 /** Limits every GraphQL document meets, whoever sends it (src/http/plugins/use-document-limits.ts). */
 export interface GraphQLLimits {
   maxAliases: number;
@@ -235,6 +250,7 @@ export interface Config {
     maxRetries: number;
   };
   rateLimits: RateLimitConfig;
+  redis: RedisConfig | undefined;
   graphql: {
     limits: GraphQLLimits;
     /** Introspection and "did you mean" suggestions for callers without credentials. */
@@ -368,6 +384,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       launcherPerMinute: e.RATE_LIMIT_LAUNCHER_PER_MINUTE,
       oauthPerMinute: e.RATE_LIMIT_OAUTH_PER_MINUTE,
     },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS } : undefined,
     graphql: {
       limits: {
         maxAliases: e.GRAPHQL_MAX_ALIASES,

@@ -52,6 +52,13 @@ const rateLimitHits = new Counter({
   registers: [registry],
 });
 
+const rateLimitFallbacks = new Counter({
+  name: 'gateway_rate_limit_fallbacks_total',
+  help: 'Rate-limit checks counted by the next store because this one failed (redis: in PostgreSQL or memory; postgres: in memory)',
+  labelNames: ['store'] as const,
+  registers: [registry],
+});
+
 const auditWriteDuration = new Histogram({
   name: 'gateway_audit_write_duration_seconds',
   help: 'Writes of one audit event',
@@ -111,6 +118,10 @@ export function countTaskerRetry(operation: string, code: string): void {
 
 export function countRateLimitHit(tier: string): void {
   rateLimitHits.inc({ tier });
+}
+
+export function countRateLimitFallback(store: string): void {
+  rateLimitFallbacks.inc({ store });
 }
 
 export function observeAuditWrite(seconds: number): void {

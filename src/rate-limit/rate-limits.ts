@@ -1,16 +1,29 @@
 import type pg from 'pg';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import type { RateLimitConfig } from '../config/config.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { type CounterState, createLeasedCounters, type LeasedCounters } from './leased-counters.js';
+import { createLogger, type Logger } from '../logging/logger.js';
 import { countRateLimitHit } from '../observability/metrics.js';
+import {
+  type Counted,
+  type CounterStore,
+  memoryCounters,
+  type PerTier,
+  postgresCounters,
+  type RateLimitTier,
+  redisCounters,
+  WINDOW_SECONDS,
+} from './counter-stores.js';
+import { withFallback } from './store-fallback.js';
+
+export type { RateLimitTier } from './counter-stores.js';
 
 /**
- * Fixed-window limits, one per tier: in PostgreSQL when the gateway runs on it, so every replica
- * behind a balancer counts together (leased-counters.ts: points are taken from the shared counter
- * in leases, so a request seldom waits for the database), in process memory (rate-limiter-flexible)
- * for the embedded single-process default. If the shared store fails, counting falls back to memory
- * for that moment rather than failing the request.
+ * Fixed-window limits, one per tier, counted where every replica sees them: in Redis when
+ * REDIS_URL is set, else in PostgreSQL when the gateway runs on it (leased-counters.ts), else in
+ * process memory (the embedded single-process default). A store that fails hands counting to the
+ * next one in that line (store-fallback.ts): Redis → PostgreSQL → memory. Refusing, not failing,
+ * is this file's job; the stores are in counter-stores.ts.
  *
  * - network: every request, per client network (IPv4 /24, IPv6 /64);
  * - authFailures: refused credentials per client network; once spent, requests that carry
@@ -19,8 +32,6 @@ import { countRateLimitHit } from '../observability/metrics.js';
  * - agent: per agent token; launcher: per Launcher user;
  * - oauth: the OAuth authorization server's endpoints (authorize, token, register) per client network.
  */
-export type RateLimitTier = 'network' | 'authFailures' | 'pairing' | 'agent' | 'launcher' | 'oauth';
-
 export interface RateLimitState {
   tier: RateLimitTier;
   limit: number;
@@ -35,8 +46,6 @@ export interface RateLimits {
   /** Whether the allowance is already spent, without counting. */
   spent(tier: RateLimitTier, key: string): Promise<RateLimitState | null>;
 }
-
-const WINDOW_SECONDS = 60;
 
 const TIER_WORDS: Record<RateLimitTier, string> = {
   network: 'requests from this network',
@@ -65,8 +74,18 @@ export function rateLimitHeaders(state: RateLimitState): Record<string, string> 
   };
 }
 
-export function createRateLimits(config: RateLimitConfig, pool: pg.Pool | undefined, now: () => number = Date.now): RateLimits {
-  const perMinute: Record<RateLimitTier, number> = {
+/** The shared stores this gateway has; without any, counting is in process memory. */
+export interface RateLimitStores {
+  /** PostgreSQL (DATABASE_URL): the `rate_limits` table. */
+  pool?: pg.Pool | undefined;
+  /** Redis (REDIS_URL), asked first when present; keys start with `keyPrefix`. */
+  redis?: { client: Redis; keyPrefix: string } | undefined;
+  /** Where a store's failure and return are reported (default: nowhere). */
+  logger?: Logger;
+}
+
+export function createRateLimits(config: RateLimitConfig, stores: RateLimitStores = {}, now: () => number = Date.now): RateLimits {
+  const perMinute: PerTier<number> = {
     network: config.networkPerMinute,
     authFailures: config.authFailuresPerMinute,
     pairing: config.pairingPerMinute,
@@ -74,72 +93,29 @@ export function createRateLimits(config: RateLimitConfig, pool: pg.Pool | undefi
     launcher: config.launcherPerMinute,
     oauth: config.oauthPerMinute,
   };
-  const tiers = Object.keys(perMinute) as RateLimitTier[];
-  const memory = Object.fromEntries(
-    tiers.map((tier) => [tier, new RateLimiterMemory({ keyPrefix: `gw:${tier}`, points: perMinute[tier], duration: WINDOW_SECONDS })]),
-  ) as Record<RateLimitTier, RateLimiterMemory>;
-  const shared =
-    pool &&
-    (Object.fromEntries(
-      tiers.map((tier) => [
-        tier,
-        createLeasedCounters({ pool, keyPrefix: `gw:${tier}`, limit: perMinute[tier], windowMs: WINDOW_SECONDS * 1000, now }),
-      ]),
-    ) as Record<RateLimitTier, LeasedCounters>);
+  const logger = stores.logger ?? createLogger('silent');
+  let store: CounterStore = memoryCounters(perMinute);
+  if (stores.pool) store = withFallback(postgresCounters(stores.pool, perMinute, now), store, { logger, now });
+  if (stores.redis) store = withFallback(redisCounters(stores.redis.client, stores.redis.keyPrefix, perMinute), store, { logger, now });
 
-  const stateOf = (tier: RateLimitTier, res: RateLimiterRes): RateLimitState => ({
+  const stateOf = (tier: RateLimitTier, counted: Counted): RateLimitState => ({
     tier,
     limit: perMinute[tier],
     windowSeconds: WINDOW_SECONDS,
-    remaining: res.remainingPoints,
-    resetSeconds: Math.ceil(Math.max(0, res.msBeforeNext) / 1000),
-  });
-  const sharedStateOf = (tier: RateLimitTier, counter: CounterState): RateLimitState => ({
-    tier,
-    limit: perMinute[tier],
-    windowSeconds: WINDOW_SECONDS,
-    remaining: counter.remaining,
-    resetSeconds: Math.ceil(Math.max(0, counter.windowEnd - now()) / 1000),
+    remaining: counted.remaining,
+    resetSeconds: Math.ceil(counted.resetMs / 1000),
   });
 
-  const inMemory: RateLimits = {
-    async consume(tier, key) {
-      try {
-        return stateOf(tier, await memory[tier].consume(key));
-      } catch (outcome) {
-        if (outcome instanceof RateLimiterRes) throw rateLimited(stateOf(tier, outcome));
-        throw outcome;
-      }
-    },
-    async spent(tier, key) {
-      const res = await memory[tier].get(key);
-      if (!res || res.consumedPoints < perMinute[tier]) return null;
-      return stateOf(tier, res);
-    },
-  };
-  if (!shared) return inMemory;
-
-  // If the shared store fails, counting falls back to this process's memory for that moment.
   return {
     async consume(tier, key) {
-      let counted;
-      try {
-        counted = await shared[tier].consume(key);
-      } catch {
-        return inMemory.consume(tier, key);
-      }
-      const state = sharedStateOf(tier, counted);
+      const counted = await store.consume(tier, key);
+      const state = stateOf(tier, counted);
       if (!counted.allowed) throw rateLimited(state);
       return state;
     },
     async spent(tier, key) {
-      let counted;
-      try {
-        counted = await shared[tier].peek(key);
-      } catch {
-        return inMemory.spent(tier, key);
-      }
-      return counted.spent ? sharedStateOf(tier, counted) : null;
+      const counted = await store.peek(tier, key);
+      return counted.spent ? stateOf(tier, counted) : null;
     },
   };
 }

@@ -37,6 +37,18 @@ describe('configuration', () => {
     });
   });
 
+  it('counts rate limits in Redis only when REDIS_URL is set', () => {
+    expect(loadConfig({}).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6379/2' }).redis).toEqual({ url: 'redis://cache:6379/2', keyPrefix: 'tasker-gateway:rl:', commandTimeoutMs: 500 });
+    expect(loadConfig({ REDIS_URL: 'rediss://cache', REDIS_KEY_PREFIX: 'staging:', REDIS_COMMAND_TIMEOUT_MS: '50' }).redis).toEqual({
+      url: 'rediss://cache',
+      keyPrefix: 'staging:',
+      commandTimeoutMs: 50,
+    });
+    expect(problemsOf({ REDIS_URL: 'http://cache:6379' })).toEqual([expect.stringContaining('REDIS_URL: expected a redis:// or rediss://')]);
+    expect(problemsOf({ REDIS_URL: 'redis://cache', REDIS_COMMAND_TIMEOUT_MS: '0' })).toEqual([expect.stringMatching(/^REDIS_COMMAND_TIMEOUT_MS: /)]);
+  });
+
   it('names the variable and what it expects for each wrong value', () => {
     expect(problemsOf({ PORT: 'eighty' })).toEqual([expect.stringMatching(/^PORT: expected a port number/)]);
     expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringContaining('DATABASE_URL: expected a postgres://')]);

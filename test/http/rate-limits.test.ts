@@ -6,16 +6,10 @@ import { createTestDatabase, testDatabaseKind } from '../support/database.js';
 import { agentSession, createAgent, createToken } from '../support/fixtures.js';
 import { graphql, rest, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { tempDirs } from '../support/processes.js';
+import { expectLimited } from '../support/rate-limit-answers.js';
 import { type GatewayProcess, NO_TEST_CLOCK, spawnGateway } from '../lifecycle/support/gateway-process.js';
 
 const from = (address: string) => ({ 'x-forwarded-for': address });
-
-function expectLimited(answer: { status: number; headers: Headers }, policy: string, limit: number): void {
-  expect(answer.status).toBe(429);
-  expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-  expect(answer.headers.get('ratelimit-policy')).toBe(`"${policy}";q=${limit};w=60`);
-  expect(answer.headers.get('ratelimit')).toMatch(new RegExp(`^"${policy}";r=0;t=\\d+$`));
-}
 
 describe('limits per caller, on every surface', () => {
   let gateway: TestGateway;

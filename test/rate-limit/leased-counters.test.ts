@@ -16,7 +16,7 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('shared limits, leased'
   const limits = (perMinute: number): RateLimits =>
     createRateLimits(
       { networkPerMinute: perMinute, authFailuresPerMinute: perMinute, pairingPerMinute: perMinute, agentPerMinute: perMinute, launcherPerMinute: perMinute, oauthPerMinute: perMinute },
-      pgPoolOf(db),
+      { pool: pgPoolOf(db) },
     );
   const admitted = async (replica: RateLimits, key: string) =>
     replica.consume('agent', key).then(
