@@ -11,10 +11,11 @@ if (!folder) throw new Error('MUTATION_FOLDER is not set; run npm run test:mutat
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
-  mutate: [`src/${folder}/**/*.ts`],
+  // MUTATION_MUTATE (comma-separated globs inside the folder) runs a part of it, e.g. one file.
+  mutate: process.env.MUTATION_MUTATE ? process.env.MUTATION_MUTATE.split(',') : [`src/${folder}/**/*.ts`],
   coverageAnalysis: 'perTest',
-  // CPU is shared: one test process at a time.
-  concurrency: 1,
+  // CPU is shared: one test process at a time unless MUTATION_CONCURRENCY says otherwise.
+  concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 1),
   timeoutMS: 60_000,
   timeoutFactor: 3,
   incremental: true,

@@ -27,7 +27,6 @@ export async function recordRefusal(deps: { db: Db; logger: Logger }, ctx: CallC
       action: `${principal.kind}.${operation}`,
       outcome: denied ? 'denied' : 'failed',
       reason: known ? `${known.code}: ${known.message}` : graphqlCode && error instanceof GraphQLError ? `${graphqlCode}: ${error.message}` : 'unexpected error',
-      ...(principal.kind === 'agent' ? { ownerUserId: principal.ownerUserId } : {}),
     });
   } catch (auditError) {
     deps.logger.error('could not record a refused call in the audit log', {

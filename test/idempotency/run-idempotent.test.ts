@@ -1,10 +1,13 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { insertAgent } from '../../src/db/repositories/agents.js';
+import { answerIdempotencyKey, noteAnswerIdempotencyKey } from '../../src/idempotency/answer-key.js';
 import { ABANDONED_CLAIM_MS, canonicalJson, IDEMPOTENCY_TTL_MS, IdempotencyKeySchema, runIdempotent } from '../../src/idempotency/idempotency.js';
 import { idempotencyKeyHash } from '../../src/idempotency/key-hash.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { until } from '../support/wait.js';
 
 /**
  * The idempotency rules at their edges, on a real database with a movable clock: the canonical
@@ -139,5 +142,42 @@ describe('runIdempotent', () => {
     await expect(runIdempotent(db, now, { agentId, key, operation: 'createIssue', input: {} }, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await db.selectFrom('idempotency_keys').select('key_hash').where('key_hash', '=', idempotencyKeyHash(agentId, key)).execute()).toEqual([]);
     expect(await run(key, {}, 'retried')).toEqual({ result: 'retried', replayed: false });
+  });
+});
+
+describe('the key an answer carries', () => {
+  it('is the key noted for that very request context, and none for another', () => {
+    const context = {};
+    expect(answerIdempotencyKey(context)).toBeUndefined();
+    noteAnswerIdempotencyKey(context, 'key-noted');
+    expect(answerIdempotencyKey(context)).toBe('key-noted');
+    expect(answerIdempotencyKey({})).toBeUndefined();
+  });
+});
+
+/**
+ * The race the locked read guards against, arranged on PostgreSQL with a second connection: a call
+ * finds the key held, and while it waits for the row lock, the holder's call fails and releases
+ * the key. The waiting call must then claim the key itself and run, not trip over the missing row
+ * or run without holding the key. PGlite has one connection, so there is no such race there.
+ */
+describe.runIf(process.env.TEST_DATABASE === 'postgres')('a key released while another call waits for it', () => {
+  it('is claimed by the waiting call, which runs and stores its answer', async () => {
+    const key = freshKey();
+    const keyHash = idempotencyKeyHash(agentId, key);
+    await run(key, { v: 1 }, 'first');
+    let waiting: Promise<unknown> | undefined;
+    await db.transaction().execute(async (trx) => {
+      await trx.selectFrom('idempotency_keys').select('key_hash').where('key_hash', '=', keyHash).forUpdate().execute();
+      waiting = run(key, { v: 1 }, 'second');
+      await until(
+        async () =>
+          (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db)).rows[0]!.n > 0,
+        'the second call waits for the row lock',
+      );
+      await trx.deleteFrom('idempotency_keys').where('key_hash', '=', keyHash).execute();
+    });
+    expect(await waiting).toEqual({ result: 'second', replayed: false });
+    expect(await db.selectFrom('idempotency_keys').select(['status', 'response']).where('key_hash', '=', keyHash).execute()).toEqual([{ status: 'completed', response: 'second' }]);
   });
 });
