@@ -6,8 +6,8 @@ import { z } from 'zod';
  *  - Input is well-formed text: no string anywhere in a request holds NUL (PostgreSQL cannot store
  *    it) or a lone UTF-16 surrogate (not a character: it cannot be encoded as UTF-8, so a driver
  *    either fails the insert or silently rewrites it). Such input is refused as BAD_USER_INPUT.
- *  - Text that people read later (an agent's display name, a token's name, an OAuth client's
- *    name) holds no control characters: no CR/LF (they forge extra lines in lists and logs), no
+ *  - Text that people read later as one line (an agent's display name, a token's name, an OAuth
+ *    client's name, an issue's or a link's title an agent writes) holds no control characters: no CR/LF (they forge extra lines in lists and logs), no
  *    ESC or BEL (terminal escapes when an operator reads a log), no other C0/C1 or DEL, and no
  *    bidirectional overrides or isolates (U+202A–202E, U+2066–2069), which make a name read
  *    differently from what it is ("Trojan Source"). Names are refused, so the person who chose
@@ -77,7 +77,7 @@ export function nameProblem(text: string): string | undefined {
 }
 
 /**
- * A single-line name a person reads later (display names, token names, client names), trimmed
+ * A single-line name a person reads later (display names, token names, client names, titles), trimmed
  * and bounded. `label` names the field in the message, so the refusal says what to fix even where
  * the schema is parsed on its own (no object path).
  */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdempotencyKeySchema } from '../../idempotency/idempotency.js';
+import { cleanName } from '../../validation/text.js';
 
 /** The argument shapes agent tools share, validated once at the edge of every surface. */
 export const TaskerIdSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(200);
@@ -11,7 +12,13 @@ export const IsoDateSchema = z
     message: 'not a real calendar date',
   });
 
-export const TitleSchema = z.string().trim().min(1, { message: 'title must not be empty' }).max(255);
+/**
+ * An issue's title is one line people read in lists, notifications and terminals: like a name, it
+ * may not hold CR/LF, ESC, BEL, other controls or bidi overrides (src/validation/text.ts).
+ */
+export const TitleSchema = cleanName('title', { max: 255, emptyMessage: 'title must not be empty' });
+/** A link's title: one line, the same rule. */
+export const LinkTitleSchema = cleanName('link title', { max: 255 });
 export const DescriptionSchema = z.string().max(100_000, { message: 'description is at most 100000 characters' });
 
 export const IdListSchema = z

@@ -3,7 +3,7 @@ import { badInput, GatewayError } from '../../errors/gateway-error.js';
 import { parseInput } from '../../errors/zod.js';
 import type { CallContext, GatewayDeps } from '../context.js';
 import { noteTasker, runAgentCall } from './agent-call.js';
-import { DryRunField, KeyField, TaskerIdSchema } from './inputs.js';
+import { DryRunField, KeyField, LinkTitleSchema, TaskerIdSchema } from './inputs.js';
 import { locateIssue } from './issue-access.js';
 import { type LinkView, toLinkView } from './views.js';
 import { writeToIssue } from './write-frame.js';
@@ -26,7 +26,7 @@ const UrlSchema = z
 export const LinkInputSchema = z.strictObject({
   issueId: TaskerIdSchema,
   url: UrlSchema,
-  title: z.string().trim().min(1).max(255).optional(),
+  title: LinkTitleSchema.optional(),
   remove: z.boolean().optional(),
   ...KeyField,
   ...DryRunField,
