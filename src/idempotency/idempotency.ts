@@ -31,10 +31,12 @@ export interface IdempotentRun<T> {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
+    const object = value as Record<string, unknown>;
+    // sort() without a comparator orders by UTF-16 code unit, never by locale.
+    const names = Object.keys(object)
+      .filter((key) => object[key] !== undefined)
+      .sort();
+    return `{${names.map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -73,15 +75,17 @@ export async function runIdempotent<T>(
 
 type Claim = Parameters<typeof keys.claimIdempotencyKey>[1];
 
+const inProgress = () => new GatewayError('IDEMPOTENCY_IN_PROGRESS', 'a request with this idempotency key is still in progress; retry shortly');
+
 /** The key is held already: take it over if it expired or was abandoned, else replay or refuse. */
 async function decideHeldKey<T>(db: Db, now: () => Date, claim: Claim): Promise<{ response: T } | undefined> {
   return db.transaction().execute(async (trx) => {
-    if (await keys.claimIdempotencyKey(trx, claim)) return undefined;
     const existing = await keys.findIdempotencyKeyForUpdate(trx, claim.agentId, claim.keyHash);
     if (!existing) {
-      // Deleted between our insert attempt and the read (a failure released it): claim again.
-      await keys.claimIdempotencyKey(trx, claim);
-      return undefined;
+      // Released since our claim was refused (the holder's call failed): claim it now. A call
+      // quicker still may have claimed it first; that call is in progress, and this one must not run.
+      if (await keys.claimIdempotencyKey(trx, claim)) return undefined;
+      throw inProgress();
     }
     const at = now().getTime();
     const abandoned = existing.status === 'in_progress' && at - existing.created_at.getTime() > ABANDONED_CLAIM_MS;
@@ -95,9 +99,7 @@ async function decideHeldKey<T>(db: Db, now: () => Date, claim: Claim): Promise<
         'this idempotency key was already used for a different request; use a new key for a new request',
       );
     }
-    if (existing.status === 'in_progress') {
-      throw new GatewayError('IDEMPOTENCY_IN_PROGRESS', 'a request with this idempotency key is still in progress; retry shortly');
-    }
+    if (existing.status === 'in_progress') throw inProgress();
     return { response: existing.response as T };
   });
 }

@@ -180,4 +180,34 @@ describe.runIf(process.env.TEST_DATABASE === 'postgres')('a key released while a
     expect(await waiting).toEqual({ result: 'second', replayed: false });
     expect(await db.selectFrom('idempotency_keys').select(['status', 'response']).where('key_hash', '=', keyHash).execute()).toEqual([{ status: 'completed', response: 'second' }]);
   });
+
+  it('is in progress for the waiting call when a third call claimed it first, and the waiting call does not run', async () => {
+    const THIRD_HASH = 'c'.repeat(64);
+    const key = freshKey();
+    const keyHash = idempotencyKeyHash(agentId, key);
+    await run(key, { v: 1 }, 'first');
+    let ran = false;
+    let waiting: Promise<unknown> | undefined;
+    await db.transaction().execute(async (trx) => {
+      await trx.selectFrom('idempotency_keys').select('key_hash').where('key_hash', '=', keyHash).forUpdate().execute();
+      waiting = runIdempotent(db, now, { agentId, key, operation: 'createIssue', input: { v: 1 } }, async () => {
+        ran = true;
+        return 'second';
+      }).catch((error: { code?: string }) => error.code);
+      await until(
+        async () =>
+          (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db)).rows[0]!.n > 0,
+        'the second call waits for the row lock',
+      );
+      // The first call's key is released and, before the waiting call reads again, a third call claims it.
+      await trx.deleteFrom('idempotency_keys').where('key_hash', '=', keyHash).execute();
+      await trx
+        .insertInto('idempotency_keys')
+        .values({ agent_id: agentId, key_hash: keyHash, operation: 'createIssue', request_hash: THIRD_HASH, status: 'in_progress', response: null, expires_at: new Date(clock + IDEMPOTENCY_TTL_MS) })
+        .execute();
+    });
+    expect(await waiting).toBe('IDEMPOTENCY_IN_PROGRESS');
+    expect(ran).toBe(false);
+    expect(await db.selectFrom('idempotency_keys').select(['status', 'request_hash']).where('key_hash', '=', keyHash).execute()).toEqual([{ status: 'in_progress', request_hash: THIRD_HASH }]);
+  });
 });
