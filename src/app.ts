@@ -13,7 +13,7 @@ import { createRouter, type FetchHandler } from './http/router.js';
 import { useAgentPersistedOperations } from './http/plugins/use-agent-persisted-operations.js';
 import { useOperationObservation } from './http/plugins/use-operation-observation.js';
 import { logAccess } from './observability/access-log.js';
-import { observeRequest, watchPool } from './observability/metrics.js';
+import { observeRequest, watchPool, watchTaskerReachability } from './observability/metrics.js';
 import { createMetricsEndpoint } from './observability/metrics-endpoint.js';
 import { observationOf } from './observability/request-observation.js';
 import { childTraceHeaders } from './observability/trace-context.js';
@@ -29,6 +29,7 @@ import type { Logger } from './logging/logger.js';
 import type { GatewayDeps } from './resolvers/context.js';
 import { createTaskerClient, type TaskerClient, type TaskerObserver } from './tasker/client.js';
 import { allObservers, createTaskerLogging, taskerMetrics } from './observability/tasker-observer.js';
+import { startTaskerProbe } from './observability/tasker-probe.js';
 import { createTaskerReachability, unconfiguredReachability } from './observability/tasker-reachability.js';
 import { unconfiguredTasker } from './tasker/unconfigured.js';
 import { pothosSchema } from './schema/index.js';
@@ -82,6 +83,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
   const reachability = createTaskerReachability(now);
   const redisConfig = options.config.redis;
   const redis = redisConfig ? connectRedis(redisConfig, options.logger) : undefined;
+  const taskerObserver = allObservers(createTaskerLogging(options.logger), taskerMetrics, reachability);
   const deps: GatewayDeps = {
     db: options.db,
     config: options.config,
@@ -91,7 +93,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
       redis: redis && redisConfig ? { client: redis, keyPrefix: redisConfig.keyPrefix } : undefined,
       logger: options.logger,
     }, () => now().getTime()),
-    tasker: taskerFor(options.config, allObservers(createTaskerLogging(options.logger), taskerMetrics, reachability)),
+    tasker: taskerFor(options.config, taskerObserver),
     taskerReachability: options.config.tasker.url ? reachability.report : unconfiguredReachability,
     logger: options.logger,
     principalChanges: principalChangesFor(options.config, principals, options.logger, now),
@@ -171,6 +173,13 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     },
   });
   const stopWatchingPool = watchPool(databaseUsageOf(options.db));
+  const stopWatchingTasker = watchTaskerReachability(() => deps.taskerReachability().status);
+  const { url: taskerUrl, probeIntervalSeconds } = options.config.tasker;
+  // Readiness and the metrics know Tasker before the first agent call, and while no agent calls.
+  const probe =
+    taskerUrl && probeIntervalSeconds > 0
+      ? startTaskerProbe({ tasker: deps.tasker, observer: taskerObserver, intervalMs: probeIntervalSeconds * 1000, logger: options.logger })
+      : undefined;
   return {
     fetch,
     yoga,
@@ -178,6 +187,8 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     principalCache: principals,
     tokenUsage,
     close: async () => {
+      await probe?.stop();
+      stopWatchingTasker();
       stopWatchingPool();
       await tokenUsage.close();
       await deps.tasker.close();

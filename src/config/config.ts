@@ -91,6 +91,7 @@ const EnvSchema = z.object({
   TASKER_CONNECT_TIMEOUT_MS: positiveInt(60_000).default(2_000),
   TASKER_TIMEOUT_MS: positiveInt(120_000).default(10_000),
   TASKER_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  TASKER_PROBE_INTERVAL_SECONDS: z.coerce.number({ message: 'expected a whole number of seconds' }).int().min(0).max(3600).default(30),
 
   DATABASE_POOL_SIZE: positiveInt(1000).default(10),
   DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt(600_000).default(5_000),
@@ -248,6 +249,8 @@ export interface Config {
     connectTimeoutMs: number;
     timeoutMs: number;
     maxRetries: number;
+    /** How often the gateway asks Tasker whether it answers (src/observability/tasker-probe.ts); 0: never. */
+    probeIntervalSeconds: number;
   };
   rateLimits: RateLimitConfig;
   redis: RedisConfig | undefined;
@@ -375,6 +378,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       connectTimeoutMs: e.TASKER_CONNECT_TIMEOUT_MS,
       timeoutMs: e.TASKER_TIMEOUT_MS,
       maxRetries: e.TASKER_MAX_RETRIES,
+      probeIntervalSeconds: e.TASKER_PROBE_INTERVAL_SECONDS,
     },
     rateLimits: {
       networkPerMinute: e.RATE_LIMIT_NETWORK_PER_MINUTE,

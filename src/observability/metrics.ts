@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestObservation } from './request-observation.js';
+import { TASKER_STATUSES, type TaskerReachabilityStatus } from './tasker-reachability.js';
 
 /**
  * The gateway's Prometheus metrics (prom-client), one registry per process. Every label value
@@ -92,6 +93,25 @@ poolGauge('gateway_db_pool_waiting', 'Queries waiting for a free connection', 'w
 export function watchPool(usage: () => PoolUsage): () => void {
   pools.add(usage);
   return () => pools.delete(usage);
+}
+
+/** Tasker as each gateway of this process last found it (one in production), read when scraped. */
+const taskerStatuses = new Set<() => TaskerReachabilityStatus>();
+new Gauge({
+  name: 'gateway_tasker_reachability',
+  help: 'Tasker as the gateway last found it (its probe or an agent call): 1 for the current status, 0 for the others',
+  labelNames: ['status'] as const,
+  registers: [registry],
+  collect() {
+    const current = [...taskerStatuses].map((status) => status());
+    for (const status of TASKER_STATUSES) this.set({ status }, current.filter((seen) => seen === status).length);
+  },
+});
+
+/** Reports a gateway's view of Tasker while it runs; the returned function stops. */
+export function watchTaskerReachability(status: () => TaskerReachabilityStatus): () => void {
+  taskerStatuses.add(status);
+  return () => taskerStatuses.delete(status);
 }
 
 let processMetrics = false;

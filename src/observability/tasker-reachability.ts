@@ -1,20 +1,22 @@
 import type { TaskerObserver } from '../tasker/client.js';
 
 /**
- * Whether Tasker answers, as the gateway's own calls found it: passive, so it costs nothing and
- * never sends Tasker a request of its own. /readyz reports it beside the database, but it never
- * decides readiness: an upstream blip must not take every replica out of the load balancer.
+ * Whether Tasker answers, as the gateway's calls found it: its agents' calls and its own probe
+ * (tasker-probe.ts, every TASKER_PROBE_INTERVAL_SECONDS). /readyz reports it beside the database,
+ * but it never decides readiness: an upstream blip must not take every replica out of the load balancer.
  */
-export type TaskerReachabilityStatus =
-  /** No call since the gateway started. */
-  | 'unknown'
+export const TASKER_STATUSES = [
+  /** No call and no probe answered since the gateway started. */
+  'unknown',
   /** The last call got an answer (success, or a refusal about the call itself). */
-  | 'reachable'
+  'reachable',
   /** The last call got no answer in time after its retries, or only 5xx. */
-  | 'unreachable'
+  'unreachable',
   /** Tasker answers but refuses the gateway's signature: an operator must fix the signing secret or clocks. */
-  | 'rejected'
-  | 'unconfigured';
+  'rejected',
+  'unconfigured',
+] as const;
+export type TaskerReachabilityStatus = (typeof TASKER_STATUSES)[number];
 
 export interface TaskerReachabilityReport {
   status: TaskerReachabilityStatus;

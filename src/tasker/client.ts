@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { z } from 'zod';
@@ -82,6 +83,8 @@ export interface TaskerCallObservation {
   status: number | null;
   attempts: number;
   latencyMs: number;
+  /** The gateway's own reachability probe (TaskerClient.probe), not a call made for an agent. */
+  probe?: boolean;
 }
 
 export interface TaskerObserver {
@@ -129,8 +132,22 @@ export interface TaskerClient {
   removeLink(caller: TaskerCaller, write: IssueWrite, linkId: string): Promise<TaskerResult<TaskerLink[]>>;
   setCycle(caller: TaskerCaller, write: IssueWrite, cycleId: string | null): Promise<TaskerResult<TaskerIssue>>;
   changeModules(caller: TaskerCaller, write: IssueWrite, delta: SetDelta): Promise<TaskerResult<TaskerIssue>>;
+  /**
+   * One signed, cheap read in no agent's name, made only to learn whether Tasker answers and accepts
+   * the gateway's signature (src/observability/tasker-probe.ts). One attempt, no retry; it never
+   * throws, and it tells no observer: its caller reports the outcome (unless it was stopped).
+   */
+  probe(signal?: AbortSignal): Promise<TaskerCallObservation>;
   close(): Promise<void>;
 }
+
+/**
+ * Who the probe is signed for: an agent and owner Tasker does not know, so Tasker answers 403
+ * FORBIDDEN (the contract's "owner unknown to Tasker") after checking the signature, and reads nothing.
+ * The project id is the nil UUID, which names no project.
+ */
+export const PROBE_IDENTITY = 'nodedc-gateway-probe';
+const PROBE_PATH = '/projects/00000000-0000-0000-0000-000000000000';
 
 const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
@@ -171,7 +188,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
   const key = signingKey(options.signingSecret, options.signingKeyId);
 
-  async function attempt<T>(spec: CallSpec<T>, caller: TaskerCaller, pathWithQuery: string, body: string): Promise<TaskerResult<T>> {
+  async function attempt<T>(spec: CallSpec<T>, caller: TaskerCaller, pathWithQuery: string, body: string, abort?: AbortSignal): Promise<TaskerResult<T>> {
     const started = performance.now();
     const headers = {
       ...signedHeaders(key, {
@@ -195,7 +212,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
         path: pathWithQuery,
         headers,
         body: body || null,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: abort ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), abort]) : AbortSignal.timeout(options.timeoutMs),
       });
       status = response.statusCode;
       text = await readBounded(response.body);
@@ -365,6 +382,28 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
     setCycle: (caller, write, cycleId) => call(issueWrite('PUT', write, '/cycle', { cycle_id: cycleId }, issueOnly), caller),
     changeModules: (caller, write, delta) =>
       call(issueWrite('PATCH', write, '/modules', { add_module_ids: delta.add, remove_module_ids: delta.remove }, issueOnly), caller),
+    probe: async (signal) => {
+      const requestId = `probe-${randomUUID()}`;
+      const started = performance.now();
+      const observed = (outcome: TaskerCallObservation['outcome'], status: number | null): TaskerCallObservation => ({
+        operation: 'probe',
+        requestId,
+        outcome,
+        status,
+        attempts: 1,
+        latencyMs: performance.now() - started,
+        probe: true,
+      });
+      try {
+        const caller = { agentId: PROBE_IDENTITY, ownerUserId: PROBE_IDENTITY, requestId };
+        const result = await attempt({ method: 'GET', path: PROBE_PATH, schema: ProjectResponse }, caller, `${prefix}${PROBE_PATH}`, '', signal);
+        return observed('ok', result.status);
+      } catch (error) {
+        if (error instanceof TaskerCallError) return observed(error.code, error.taskerStatus);
+        if (error instanceof RetryableFailure) return observed(error.code, error.status);
+        return observed('INTERNAL_SERVER_ERROR', null);
+      }
+    },
     close: () => pool.close(),
   };
 }

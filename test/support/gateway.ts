@@ -48,6 +48,8 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     RATE_LIMIT_AGENT_PER_MINUTE: '1000000',
     RATE_LIMIT_LAUNCHER_PER_MINUTE: '1000000',
     RATE_LIMIT_OAUTH_PER_MINUTE: '1000000',
+    // Suites count and fault the requests Tasker sees; the probe's own would get in the way (tasker-probe.test.ts turns it on).
+    TASKER_PROBE_INTERVAL_SECONDS: '0',
     ...env,
     ...prepared,
   });
