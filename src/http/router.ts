@@ -31,12 +31,24 @@ export interface RouterOptions {
 
 const REALM = 'Bearer realm="tasker-agent-gateway"';
 
+/**
+ * What a Host header may hold (RFC 9110 §7.2, RFC 3986 §3.2): a name (unreserved, sub-delims or
+ * percent-encoded characters), an IPv4 address or a bracketed IPv6 literal, and a port. No `/`,
+ * `?`, `#`, `@` or space: the HTTP adapter builds the request's URL as `http://<Host><target>`, so
+ * a Host of `x/oauth/register#` or `host?` would move the path the router sees away from the one
+ * requested (a request for /healthz routed to /oauth/register).
+ */
+const HOST_HEADER = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
+
 function urlOf(request: Request): URL {
+  const host = request.headers.get('host');
+  // The adapter builds the URL from the Host header; a malformed one is the client's mistake.
+  const malformed = () => badInput('the Host header or the request target is malformed');
+  if (host !== null && !HOST_HEADER.test(host)) throw malformed();
   try {
     return new URL(request.url);
   } catch {
-    // The adapter builds the URL from the Host header; a malformed one is the client's mistake.
-    throw badInput('the Host header or the request target is malformed');
+    throw malformed();
   }
 }
 

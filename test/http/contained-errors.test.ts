@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorResponseFor } from '../../src/http/errors.js';
@@ -16,7 +17,8 @@ describe('malformed requests', () => {
   });
   afterAll(() => gateway.close());
 
-  it.each(['exa mple:99999', '[::1', 'a b'])('answers a malformed Host (%j) with 400 in the REST envelope, no stack', async (host) => {
+  // The last four would move the routed path: the adapter builds the URL as http://<Host><target>.
+  it.each(['exa mple:99999', '[::1', 'a b', 'host?q', 'x/oauth/register#', 'user@host', 'a/b'])('answers a malformed Host (%j) with 400 in the REST envelope, no stack', async (host) => {
     const answer = await rawRequest(gateway.url, `GET /healthz HTTP/1.1\r\nHost: ${host}`);
     expect(answer.status).toBe(400);
     expect(answer.headers['content-type']).toContain('application/json');
@@ -24,6 +26,17 @@ describe('malformed requests', () => {
     const body = JSON.parse(answer.body) as { error: { code: string; message: string; request_id: string } };
     expect(body.error).toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(answer.body).not.toMatch(NO_INTERNALS);
+  });
+
+  it.each(['gateway.example:8080', '[::1]:4100', '127.0.0.1', 'xn--80ak6aa92e.example', 'GATEWAY.example'])('serves a well-formed Host (%j)', async (host) => {
+    const { hostname, port } = new URL(gateway.url);
+    const status = await new Promise<number | undefined>((resolve, reject) =>
+      httpGet({ host: hostname, port, path: '/healthz', setHost: false, headers: { host } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      }).on('error', reject),
+    );
+    expect(status).toBe(200);
   });
 
   it('answers an unknown route with 404 and a request id', async () => {
