@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, cpus } from 'node:os';
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../src/config/config.js';
 import { type Db, openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { type AuditEventFilter, listAuditEvents } from '../src/db/repositories/audit-events.js';
 import type { Database } from '../src/db/tables.js';
+import { SEEDED_USER, seedAuditEvents, seededAgentUuid } from './lib/audit-seed.js';
 
 /**
  * `npm run bench:audit`: the Launcher's `auditEvents` queries, as the gateway runs them
@@ -26,32 +27,9 @@ const PAGE = 50;
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASES = (process.env.BENCH_AUDIT_DATABASES ?? 'postgres,pglite').split(',');
 
-const USER = 'user-7';
-/** The uuid the seed gives agent n (its owner is user-(n % 1000)). */
-const agentUuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-const AGENT = agentUuid(7);
-
-async function seed(db: Db): Promise<void> {
-  const chunk = 100_000;
-  for (let from = 0; from < ROWS; from += chunk) {
-    const to = Math.min(ROWS, from + chunk) - 1;
-    await sql`
-      insert into audit_events (occurred_at, request_id, actor_kind, actor_id, agent_id, owner_user_id, action, outcome, latency_ms)
-      select timestamptz '2026-06-01T00:00:00Z' - make_interval(secs => ((${ROWS}::int - i) * (400 * 86400.0 / ${ROWS}::int))::double precision),
-             'req-' || i,
-             case when i % 20 = 0 then 'anonymous' when i % 4 = 1 then 'launcher' else 'agent' end,
-             case when i % 20 = 0 then null
-                  when i % 4 = 1 then 'user-' || (case when i % 40 = 1 then (i / 7) % 1000 else (i % 5000) % 1000 end)
-                  else '00000000-0000-4000-8000-' || lpad(to_hex(i % 5000), 12, '0') end,
-             case when i % 20 = 0 then null else ('00000000-0000-4000-8000-' || lpad(to_hex(i % 5000), 12, '0'))::uuid end,
-             case when i % 20 = 0 then null else 'user-' || ((i % 5000) % 1000) end,
-             case when i % 4 = 1 then 'agent.setGrant' else 'agent.listIssues' end,
-             case when i % 20 = 0 then 'denied' else 'succeeded' end,
-             (i % 97)
-      from generate_series(${from}::int, ${to}::int) as i`.execute(db);
-  }
-  await sql`analyze audit_events`.execute(db);
-}
+const USER = SEEDED_USER;
+const AGENT = seededAgentUuid(7);
+const seed = (db: Db) => seedAuditEvents(db, ROWS);
 
 interface Case {
   name: string;

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Database } from '../../src/db/tables.js';
 import { serveParent } from '../lib/ipc.js';
+import { seedAuditEvents } from '../lib/audit-seed.js';
 import { profilerCommands } from '../lib/profiler.js';
 
 /**
@@ -78,7 +79,14 @@ const server = await listen(app.fetch, '127.0.0.1', 0);
 serveParent({
   url: server.url,
   statements: () => statements,
-  commands: profilerCommands(),
+  commands: {
+    ...profilerCommands(),
+    // A large audit log under this gateway (bench/audit-contention.ts); answers once it is written.
+    'seed-audit': async (rows) => {
+      await seedAuditEvents(db, Number(rows));
+      return true;
+    },
+  },
 });
 process.on('SIGTERM', async () => {
   await server.close();
