@@ -35,6 +35,8 @@ import {
  * BENCH_MEMORY_RUNTIMES (compiled,tsx): `tsx` runs src/main.ts under the TypeScript loader, beside.
  * BENCH_MEMORY_BASELINE=<folder>: another checkout of the gateway (built, with a node_modules
  * link), measured compiled in the same run before this one, so a change is seen as a ratio.
+ * BENCH_MEMORY_NODE_FLAGS="--flag …": this checkout compiled once more, started as `node <flags>
+ * dist/main.js` (V8's heap settings, say), measured after the plain run.
  */
 const CALLS = Number(process.env.BENCH_MEMORY_CALLS ?? 50_000);
 const SAMPLE_EVERY = 5_000;
@@ -43,12 +45,15 @@ const CONCURRENCY = 16;
 const RUNTIMES = (process.env.BENCH_MEMORY_RUNTIMES ?? 'compiled,tsx').split(',') as ('compiled' | 'tsx')[];
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const BASELINE = process.env.BENCH_MEMORY_BASELINE ? resolve(process.env.BENCH_MEMORY_BASELINE) : undefined;
+const NODE_FLAGS = (process.env.BENCH_MEMORY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 /** One gateway to measure: which checkout, and how it runs. */
 interface Subject {
   label: string;
   root: string;
   runtime: 'compiled' | 'tsx';
+  /** Node options before the entry. */
+  flags: string[];
 }
 const ISSUER = 'bench-launcher';
 
@@ -57,8 +62,14 @@ const rssMb = (pid: number) => {
   return kb / 1024;
 };
 
-async function startGateway({ root, runtime }: Subject, env: Record<string, string>) {
-  const args = runtime === 'compiled' ? [resolve(root, 'dist/main.js')] : ['--import', 'tsx', resolve(root, 'src/main.ts')];
+/** CPU time of the whole process so far (user + system, all threads), in ms; /proc counts in USER_HZ (100 on Linux). */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+async function startGateway({ root, runtime, flags }: Subject, env: Record<string, string>) {
+  const args = runtime === 'compiled' ? [...flags, resolve(root, 'dist/main.js')] : [...flags, '--import', 'tsx', resolve(root, 'src/main.ts')];
   const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // The gateway says where it listens in its structured log (stderr); that line is the readiness signal.
   // Both streams are read to the end, so a full pipe never stalls it.
@@ -134,6 +145,7 @@ async function measure(subject: Subject, replayUrl: string, record: (on: boolean
     const samples: { calls: number; rss: number }[] = [{ calls: 0, rss: rssMb(gateway.pid) }];
     let sent = 0;
     let failures = 0;
+    const cpuBefore = cpuMs(gateway.pid);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -152,8 +164,9 @@ async function measure(subject: Subject, replayUrl: string, record: (on: boolean
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpuPerCall = (cpuMs(gateway.pid) - cpuBefore) / CALLS;
     await pool.close();
-    return { subject, samples, failures, seconds };
+    return { subject, samples, failures, seconds, cpuPerCall };
   } finally {
     await gateway.stop();
     await adminQuery(`drop database if exists ${name} with (force)`).catch(() => {});
@@ -175,8 +188,9 @@ const replay = await startMeasuredProcess('replay Tasker', 'replay-tasker.ts', {
 const results = [];
 try {
   const subjects: Subject[] = [
-    ...(BASELINE ? [{ label: 'baseline', root: BASELINE, runtime: 'compiled' as const }] : []),
-    ...RUNTIMES.map((runtime) => ({ label: runtime, root: ROOT, runtime })),
+    ...(BASELINE ? [{ label: 'baseline', root: BASELINE, runtime: 'compiled' as const, flags: [] }] : []),
+    ...RUNTIMES.map((runtime) => ({ label: runtime, root: ROOT, runtime, flags: [] })),
+    ...(NODE_FLAGS.length > 0 ? [{ label: `compiled ${NODE_FLAGS.join(' ')}`, root: ROOT, runtime: 'compiled' as const, flags: NODE_FLAGS }] : []),
   ];
   for (const subject of subjects) {
     log(`measuring the gateway (${subject.label})`);
@@ -190,16 +204,17 @@ try {
 const lines = [
   `Run of ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${load1!.toFixed(1)} / ${load5!.toFixed(1)} / ${load15!.toFixed(1)} at the start; Node ${process.version}; PostgreSQL ${version}; ${CALLS.toLocaleString('en')} calls at concurrency ${CONCURRENCY} (GraphQL \`ListIssues\`, MCP \`tools/call list_issues\`, \`GetAgentSession\` in turn), NODE_ENV=production.`,
   '',
-  `| gateway | RSS at start MB | ${results[0]!.samples.slice(1).map((s) => `after ${s.calls / 1000}k`).join(' | ')} | spread after ${SETTLED_AFTER / 1000}k | calls/s | failed calls |`,
-  `|---|--:|${results[0]!.samples.slice(1).map(() => '--:|').join('')}--:|--:|--:|`,
+  `| gateway | RSS at start MB | ${results[0]!.samples.slice(1).map((s) => `after ${s.calls / 1000}k`).join(' | ')} | spread after ${SETTLED_AFTER / 1000}k | calls/s | gateway CPU ms/call | failed calls |`,
+  `|---|--:|${results[0]!.samples.slice(1).map(() => '--:|').join('')}--:|--:|--:|--:|`,
   ...results.map((result) => {
     const settled = result.samples.filter((s) => s.calls >= SETTLED_AFTER).map((s) => s.rss);
     const low = Math.min(...settled);
     const high = Math.max(...settled);
     const spread = `${(((high - low) / low) * 100).toFixed(1)}% (${low.toFixed(0)}–${high.toFixed(0)} MB)`;
-    const command = result.subject.runtime === 'compiled' ? '`node dist/main.js`' : '`node --import tsx src/main.ts`';
+    const flags = result.subject.flags.map((flag) => `${flag} `).join('');
+    const command = result.subject.runtime === 'compiled' ? `\`node ${flags}dist/main.js\`` : `\`node ${flags}--import tsx src/main.ts\``;
     const label = result.subject.label === 'baseline' ? `${command} (baseline: ${BASELINE})` : command;
-    return `| ${label} | ${result.samples[0]!.rss.toFixed(0)} | ${result.samples.slice(1).map((s) => s.rss.toFixed(0)).join(' | ')} | ${spread} | ${(CALLS / result.seconds).toFixed(0)} | ${result.failures} |`;
+    return `| ${label} | ${result.samples[0]!.rss.toFixed(0)} | ${result.samples.slice(1).map((s) => s.rss.toFixed(0)).join(' | ')} | ${spread} | ${(CALLS / result.seconds).toFixed(0)} | ${result.cpuPerCall.toFixed(2)} | ${result.failures} |`;
   }),
 ];
 process.stdout.write(`\n${lines.join('\n')}\n`);
