@@ -4,7 +4,8 @@ import * as grantsRepo from '../db/repositories/grants.js';
 import * as tokensRepo from '../db/repositories/tokens.js';
 import { hashAgentToken, hasValidChecksum, looksLikeAgentToken } from './agent-token.js';
 import type { LauncherJwtVerifier } from './launcher-jwt.js';
-import type { AgentPrincipal, Principal } from './principal.js';
+import type { AgentPrincipal, AnonymousPrincipal, CredentialRefusalCode, CredentialRejection, Principal } from './principal.js';
+import type { AgentRow, TokenRow } from '../db/tables.js';
 import type { PrincipalCache } from './principal-cache.js';
 import type { TokenUsage } from './token-usage.js';
 import type { Scope } from './scopes.js';
@@ -34,13 +35,26 @@ export function createAuthenticator(deps: AgentAuthenticationDeps & { launcherJw
     async authenticate(authorization, meta, options = {}) {
       if (!authorization) return { kind: 'anonymous' };
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      if (!match?.[1]) return { kind: 'anonymous', rejection: 'the Authorization header must be "Bearer <token>"' };
+      if (!match?.[1]) return refused('malformed_header', 'the Authorization header must be "Bearer <token>"');
       const credential = match[1];
       if (looksLikeAgentToken(credential)) return authenticateAgent(deps, credential, meta, options.resource);
       const verified = await deps.launcherJwt.verify(credential);
-      return verified.ok ? verified.principal : { kind: 'anonymous', rejection: verified.reason };
+      return verified.ok ? verified.principal : refused(verified.code, verified.reason);
     },
   };
+}
+
+const refused = (code: CredentialRefusalCode, message: string): AnonymousPrincipal => ({ kind: 'anonymous', rejection: { code, message } });
+
+/** Why a token that exists may not be used now; null when it may. */
+function refusalOf(token: TokenRow, agent: Pick<AgentRow, 'status'>, now: Date, resource: string | undefined): CredentialRejection | null {
+  if (token.revoked_at !== null) return { code: 'token_revoked', message: 'the agent token has been revoked' };
+  if (token.expires_at <= now) return { code: 'token_expired', message: 'the agent token has expired' };
+  if (agent.status !== 'active') return { code: 'agent_disabled', message: 'the agent is disabled by its owner' };
+  if (token.resource !== null && token.resource !== resource) {
+    return { code: 'token_wrong_resource', message: `this token was issued by OAuth sign-in for ${token.resource} and is accepted there only` };
+  }
+  return null;
 }
 
 async function authenticateAgent(
@@ -58,28 +72,19 @@ async function authenticateAgent(
     return cached;
   }
   // A typo or a made-up token is caught by its checksum before any database work.
-  if (!hasValidChecksum(secret)) return { kind: 'anonymous', rejection: 'the agent token is malformed (checksum mismatch)' };
+  if (!hasValidChecksum(secret)) return refused('token_malformed', 'the agent token is malformed (checksum mismatch)');
   // Taken before the reads: a change announced while they run voids what they return.
   const ticket = deps.principals.ticket();
   const found = await tokensRepo.findTokenByHash(deps.db, tokenHash);
-  if (!found) return { kind: 'anonymous', rejection: 'the agent token is not recognised' };
+  if (!found) return refused('token_unknown', 'the agent token is not recognised');
   const { token, agent } = found;
   const now = deps.now();
-  const refusal =
-    token.revoked_at !== null
-      ? 'the agent token has been revoked'
-      : token.expires_at <= now
-        ? 'the agent token has expired'
-        : agent.status !== 'active'
-          ? 'the agent is disabled by its owner'
-          : token.resource !== null && token.resource !== resource
-            ? `this token was issued by OAuth sign-in for ${token.resource} and is accepted there only`
-            : null;
+  const refusal = refusalOf(token, agent, now, resource);
   if (refusal) {
     await recordAudit(deps.db, { kind: 'anonymous' }, meta, {
       action: 'agent.authenticate',
       outcome: 'denied',
-      reason: refusal,
+      reason: refusal.message,
       agentId: agent.id,
       ownerUserId: agent.owner_user_id,
       targetType: 'token',

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, errors as joseErrors, type JWSHeaderParameters, typ
 import { GatewayError } from '../errors/gateway-error.js';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
-import type { LauncherPrincipal } from './principal.js';
+import type { CredentialRefusalCode, LauncherPrincipal } from './principal.js';
 
 /**
  * The Launcher calls with a short-lived JWT. HS256 with the shared secret is the default; an
@@ -53,7 +53,9 @@ const ClaimsSchema = z.object({
   iat: z.number().optional(),
 });
 
-export type LauncherJwtVerification = { ok: true; principal: LauncherPrincipal } | { ok: false; reason: string };
+export type LauncherJwtRefusalCode = Extract<CredentialRefusalCode, `launcher_jwt_${string}`>;
+
+export type LauncherJwtVerification = { ok: true; principal: LauncherPrincipal } | { ok: false; code: LauncherJwtRefusalCode; reason: string };
 
 export interface LauncherJwtVerifier {
   verify(token: string): Promise<LauncherJwtVerification>;
@@ -95,7 +97,7 @@ export function createLauncherJwtVerifier(config: Config['launcherJwt'], now: ()
             cause: error.cause,
           });
         }
-        return { ok: false, reason: describeJoseError(error) };
+        return { ok: false, ...describeJoseError(error) };
       }
     },
   };
@@ -103,15 +105,15 @@ export function createLauncherJwtVerifier(config: Config['launcherJwt'], now: ()
 
 function checkClaims(payload: JWTPayload, maxTtlSeconds: number, now: () => number): LauncherJwtVerification {
   const claims = ClaimsSchema.safeParse(payload);
-  if (!claims.success) return { ok: false, reason: 'launcher token lacks sub, email or a role of user|admin' };
+  if (!claims.success) return { ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token lacks sub, email or a role of user|admin' };
   const nowSeconds = Math.floor(now() / 1000);
   // A token "issued" in the future was minted by a clock (or a hand) that cannot be trusted.
   if (claims.data.iat !== undefined && claims.data.iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) {
-    return { ok: false, reason: 'launcher token claim "iat" lies in the future' };
+    return { ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token claim "iat" lies in the future' };
   }
   const secondsLeft = claims.data.exp - nowSeconds;
   if (secondsLeft > maxTtlSeconds + CLOCK_TOLERANCE_SECONDS) {
-    return { ok: false, reason: `launcher token lives too long (exp at most ${maxTtlSeconds} s ahead)` };
+    return { ok: false, code: 'launcher_jwt_invalid', reason: `launcher token lives too long (exp at most ${maxTtlSeconds} s ahead)` };
   }
   return {
     ok: true,
@@ -119,14 +121,15 @@ function checkClaims(payload: JWTPayload, maxTtlSeconds: number, now: () => numb
   };
 }
 
-function describeJoseError(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return 'launcher token expired';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `launcher token claim "${error.claim}" is invalid`;
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'launcher token algorithm not allowed';
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'launcher token signature is invalid';
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'launcher token names a key (kid) the Launcher key set does not have';
-  if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return 'launcher token matches several keys of the Launcher key set; it must name one (kid)';
-  return 'launcher token is malformed';
+function describeJoseError(error: unknown): { code: LauncherJwtRefusalCode; reason: string } {
+  const invalid = (reason: string) => ({ code: 'launcher_jwt_invalid' as const, reason });
+  if (error instanceof joseErrors.JWTExpired) return { code: 'launcher_jwt_expired', reason: 'launcher token expired' };
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return { code: 'launcher_jwt_bad_signature', reason: 'launcher token signature is invalid' };
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return invalid(`launcher token claim "${error.claim}" is invalid`);
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return invalid('launcher token algorithm not allowed');
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return invalid('launcher token names a key (kid) the Launcher key set does not have');
+  if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return invalid('launcher token matches several keys of the Launcher key set; it must name one (kid)');
+  return invalid('launcher token is malformed');
 }
 
 /** For the dev command and tests: what the Launcher would send. */

@@ -26,10 +26,32 @@ export interface AgentPrincipal {
   grants: EffectiveGrants;
 }
 
+/**
+ * Why a presented credential was refused: a closed set, decided where the credential is checked,
+ * so the metric label and the audit event read the same code and never parse the message.
+ */
+export type CredentialRefusalCode =
+  | 'malformed_header'
+  | 'token_malformed'
+  | 'token_unknown'
+  | 'token_revoked'
+  | 'token_expired'
+  | 'agent_disabled'
+  | 'token_wrong_resource'
+  | 'launcher_jwt_expired'
+  | 'launcher_jwt_bad_signature'
+  | 'launcher_jwt_invalid';
+
+export interface CredentialRejection {
+  code: CredentialRefusalCode;
+  /** For the caller: what is wrong, in words. */
+  message: string;
+}
+
 export interface AnonymousPrincipal {
   kind: 'anonymous';
   /** Set when credentials were presented but refused, so the error can say why. */
-  rejection?: string;
+  rejection?: CredentialRejection;
 }
 
 export type Principal = LauncherPrincipal | AgentPrincipal | AnonymousPrincipal;

@@ -13,13 +13,13 @@ import type { GraphQLContext } from '../schema/builder.js';
 const isLauncher = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) => {
   if (ctx.principal.kind === 'launcher') return true;
   if (ctx.principal.kind === 'agent') return forbidden('this operation is for the NODE.DC Launcher, not for agent tokens');
-  return unauthenticated(ctx.principal.rejection ?? 'a Launcher token (Authorization: Bearer <JWT>) is required');
+  return unauthenticated(ctx.principal.rejection?.message ?? 'a Launcher token (Authorization: Bearer <JWT>) is required');
 });
 
 const isAgent = rule({ cache: 'contextual' })((_parent, _args, ctx: GraphQLContext) => {
   if (ctx.principal.kind === 'agent') return true;
   if (ctx.principal.kind === 'launcher') return forbidden('this operation needs an agent token, not a Launcher token');
-  return unauthenticated(ctx.principal.rejection ?? 'an agent token (Authorization: Bearer ndcag_...) is required');
+  return unauthenticated(ctx.principal.rejection?.message ?? 'an agent token (Authorization: Bearer ndcag_...) is required');
 });
 
 export const ROOT_RULES = {

@@ -116,7 +116,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
     });
     const requestIdHeader = { 'x-request-id': ctx.meta.requestId };
     if (ctx.principal.kind === 'anonymous') {
-      const reason = ctx.principal.rejection ?? 'an agent token is required';
+      const reason = ctx.principal.rejection?.message ?? 'an agent token is required';
       const presented = request.headers.has('authorization');
       return rpcError(401, -32600, reason, {
         headers: {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CredentialRefusalCode } from '../auth/principal.js';
 import type { RequestObservation } from './request-observation.js';
 import { TASKER_STATUSES, type TaskerReachabilityStatus } from './tasker-reachability.js';
 
@@ -148,27 +149,7 @@ export function observeAuditWrite(seconds: number): void {
   auditWriteDuration.observe(seconds);
 }
 
-/**
- * The authenticator explains a refusal in words for the caller; the metric needs a fixed word.
- * Each known explanation maps to one; anything new is `other` until it is added here.
- */
-const REFUSAL_REASONS: [RegExp, string][] = [
-  [/^the Authorization header must be/, 'malformed_header'],
-  [/checksum mismatch/, 'token_malformed'],
-  [/not recognised/, 'token_unknown'],
-  [/has been revoked/, 'token_revoked'],
-  [/has expired/, 'token_expired'],
-  [/agent is disabled/, 'agent_disabled'],
-  [/issued by OAuth sign-in for/, 'token_wrong_resource'],
-  [/^launcher token expired/, 'launcher_jwt_expired'],
-  [/^launcher token/, 'launcher_jwt_invalid'],
-];
-
-export function refusalReasonOf(rejection: string): string {
-  for (const [pattern, reason] of REFUSAL_REASONS) if (pattern.test(rejection)) return reason;
-  return 'other';
-}
-
-export function countAuthRefusal(rejection: string): void {
-  authRefusals.inc({ reason: refusalReasonOf(rejection) });
+/** The label is the authenticator's own refusal code (CredentialRefusalCode), a closed set. */
+export function countAuthRefusal(code: CredentialRefusalCode): void {
+  authRefusals.inc({ reason: code });
 }

@@ -61,7 +61,7 @@ export function noteOperation(requestId: string, operation: string): void {
 
 /** Also counts a refused credential: the principal is resolved once per request, so each refusal counts once. */
 export function notePrincipal(requestId: string, principal: Principal): void {
-  if (principal.kind === 'anonymous' && principal.rejection !== undefined) countAuthRefusal(principal.rejection);
+  if (principal.kind === 'anonymous' && principal.rejection !== undefined) countAuthRefusal(principal.rejection.code);
   const observation = open.get(requestId);
   if (observation) observation.principal = principal.kind === 'agent' ? { kind: 'agent', agentId: principal.agentId } : { kind: principal.kind };
 }

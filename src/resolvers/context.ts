@@ -35,11 +35,11 @@ export interface CallContext {
 export function requireLauncher(principal: Principal): LauncherPrincipal {
   if (principal.kind === 'launcher') return principal;
   if (principal.kind === 'agent') throw forbidden('this operation is for the NODE.DC Launcher, not for agent tokens');
-  throw unauthenticated(principal.rejection ?? 'a Launcher token (Authorization: Bearer <JWT>) is required');
+  throw unauthenticated(principal.rejection?.message ?? 'a Launcher token (Authorization: Bearer <JWT>) is required');
 }
 
 export function requireAgent(principal: Principal): AgentPrincipal {
   if (principal.kind === 'agent') return principal;
   if (principal.kind === 'launcher') throw forbidden('this operation needs an agent token, not a Launcher token');
-  throw unauthenticated(principal.rejection ?? 'an agent token (Authorization: Bearer ndcag_...) is required');
+  throw unauthenticated(principal.rejection?.message ?? 'an agent token (Authorization: Bearer ndcag_...) is required');
 }

@@ -89,7 +89,7 @@ async function findAgentIfValidId(context: GraphQLContext, agentId: string) {
 /** Anonymous callers are UNAUTHENTICATED (with the reason their credential was refused); others FORBIDDEN. */
 export function authorizationError(principal: Principal, failure: AuthFailure): GatewayError {
   if (principal.kind === 'anonymous') {
-    return unauthenticated(principal.rejection ?? 'credentials are required: send Authorization: Bearer <token>');
+    return unauthenticated(principal.rejection?.message ?? 'credentials are required: send Authorization: Bearer <token>');
   }
   return forbidden(describeFailure(principal, failure));
 }

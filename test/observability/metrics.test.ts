@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mintLauncherJwt } from '../../src/auth/launcher-jwt.js';
 import { graphql, rest, runOperation, startTestGateway } from '../support/gateway.js';
 import { connectMcp } from '../support/mcp-client.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
@@ -98,10 +99,15 @@ describe('what is counted', () => {
     const before = (await scrape()).samples;
     await rest(stack.gateway, 'GET', '/api/v1/agent-session', { token: `ndcag_${'A'.repeat(43)}_${'b'.repeat(6)}` });
     await rest(stack.gateway, 'GET', '/api/v1/agent-session', { token: 'not.a.jwt' });
+    const forged = await mintLauncherJwt(randomBytes(32).toString('hex'), { sub: 'someone', email: 'someone@example.com', role: 'user' }, { audience: 'anything' });
+    await rest(stack.gateway, 'GET', '/api/v1/agent-session', { token: forged });
+    await rest(stack.gateway, 'GET', '/api/v1/agent-session', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     const after = (await scrape()).samples;
     const delta = (reason: string) => valueOf(after, 'gateway_auth_refusals_total', { reason }) - valueOf(before, 'gateway_auth_refusals_total', { reason });
     expect(delta('token_malformed')).toBe(1);
     expect(delta('launcher_jwt_invalid')).toBe(1);
+    expect(delta('launcher_jwt_bad_signature')).toBe(1);
+    expect(delta('malformed_header')).toBe(1);
     expect(valueOf(after, 'gateway_request_duration_seconds_count', { surface: 'rest', operation: '/api/v1/agent-session', outcome: 'refused' })).toBeGreaterThanOrEqual(2);
   });
 
