@@ -7,6 +7,7 @@ import * as toolsetScopes from './0005_toolset_scopes.js';
 import * as auditCorrelationId from './0008_audit_correlation_id.js';
 import * as auditOutcomeUnknown from './0008_audit_outcome_unknown.js';
 import * as idempotencyKeyHashes from './0008_idempotency_key_hashes.js';
+import * as auditRepeats from './0009_audit_repeats.js';
 
 /**
  * Ordered list of migrations. Listed statically (not read from the folder) so the same list runs
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0008_idempotency_key_hashes': idempotencyKeyHashes,
   '0008_audit_outcome_unknown': auditOutcomeUnknown,
   '0008_audit_correlation_id': auditCorrelationId,
+  '0009_audit_repeats': auditRepeats,
 };

@@ -1,3 +1,4 @@
+import { createRepeatedRefusals } from './audit/repeated-refusals.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { PrincipalCache } from './auth/principal-cache.js';
 import { inProcessPrincipalChanges, postgresPrincipalChanges, type PrincipalChanges } from './auth/principal-changes.js';
@@ -99,7 +100,9 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     principalChanges: principalChangesFor(options.config, principals, options.logger, now),
   };
   const tokenUsage = createTokenUsage({ db: options.db, now, logger: options.logger });
-  // Every surface authenticates through this one authenticator, so the rate limits hold on all of them.
+  // Every surface authenticates through this one authenticator, so the rate limits hold on all of
+  // them and every refused credential or rate-limited caller is audited the same way.
+  const refusals = createRepeatedRefusals({ db: options.db, logger: options.logger, now, windowSeconds: options.config.audit.repeatWindowSeconds });
   const authenticator = withRateLimits(
     createAuthenticator({
       db: options.db,
@@ -107,8 +110,10 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
       tokenUsage,
       launcherJwt: createLauncherJwtVerifier(options.config.launcherJwt, () => now().getTime()),
       now,
+      refusals,
     }),
     deps.rateLimits,
+    refusals,
   );
   const manifest = loadToolManifest();
   const yoga = createGatewayYoga({

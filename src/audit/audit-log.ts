@@ -1,10 +1,10 @@
 import type { Principal } from '../auth/principal.js';
 import { principalActor } from '../auth/principal.js';
 import type { Executor } from '../db/database.js';
-import { insertAuditEvent } from '../db/repositories/audit-events.js';
+import { insertAuditEvent, insertOrRepeatAuditEvent } from '../db/repositories/audit-events.js';
 import { redactSecrets, redactSecretsIn } from '../secrets/scan.js';
 import { neutralizeText, neutralizeTextIn } from '../validation/text.js';
-import type { AuditOutcome } from '../db/tables.js';
+import type { AuditOutcome, NewAuditEvent } from '../db/tables.js';
 import { observeAuditWrite } from '../observability/metrics.js';
 
 /**
@@ -41,10 +41,40 @@ const auditedRequests = new WeakSet<RequestMeta>();
 export const requestWasAudited = (meta: RequestMeta): boolean => auditedRequests.has(meta);
 
 export async function recordAudit(db: Executor, principal: Principal, meta: RequestMeta, entry: AuditEntry): Promise<void> {
+  const started = performance.now();
+  await insertAuditEvent(db, auditRow(principal, meta, entry));
+  observeAuditWrite((performance.now() - started) / 1000);
+  auditedRequests.add(meta);
+}
+
+/** Which repeats of a refusal count on one event: the same `key` within one fixed window. */
+export interface Repeats {
+  /** What was refused, to whom (`credential:token:<id>:token_revoked`); never a secret. */
+  key: string;
+  windowSeconds: number;
+  now: Date;
+}
+
+/**
+ * Records a refusal that a caller may repeat without bound (a refused credential, a rate limit):
+ * the first in a window is written as an event, every later identical one only counts on it
+ * (`occurrences`, `last_occurred_at`), so a flood leaves one row per key and window. Windows are
+ * fixed, aligned to the epoch, so every replica puts a repeat in the same window without asking
+ * the others; the event keeps the first call's request id and details.
+ */
+export async function recordRepeatableAudit(db: Executor, principal: Principal, meta: RequestMeta, entry: AuditEntry, repeats: Repeats): Promise<void> {
+  const windowMs = repeats.windowSeconds * 1000;
+  const windowStart = new Date(Math.floor(repeats.now.getTime() / windowMs) * windowMs);
+  const started = performance.now();
+  await insertOrRepeatAuditEvent(db, { ...auditRow(principal, meta, entry), repeat_key: `${repeats.key}@${windowStart.toISOString()}` });
+  observeAuditWrite((performance.now() - started) / 1000);
+  auditedRequests.add(meta);
+}
+
+function auditRow(principal: Principal, meta: RequestMeta, entry: AuditEntry): NewAuditEvent {
   const { actorKind, actorId } = principalActor(principal);
   const agentOwner = principal.kind === 'agent' ? principal.ownerUserId : null;
-  const started = performance.now();
-  await insertAuditEvent(db, {
+  return {
     request_id: meta.requestId,
     correlation_id: meta.correlationId ?? null,
     client_address: meta.clientAddress,
@@ -64,9 +94,7 @@ export async function recordAudit(db: Executor, principal: Principal, meta: Requ
     latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
     // Every event of an agent names the token it came with, whichever layer wrote it.
     details: JSON.stringify(neutralizeTextIn(redactSecretsIn({ ...(principal.kind === 'agent' ? { tokenId: principal.tokenId } : {}), ...entry.details }))),
-  });
-  observeAuditWrite((performance.now() - started) / 1000);
-  auditedRequests.add(meta);
+  };
 }
 
 /**

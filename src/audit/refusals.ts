@@ -5,6 +5,7 @@ import { describeUnexpected, type Logger } from '../logging/logger.js';
 import type { CallContext } from '../resolvers/context.js';
 import { recordAudit } from './audit-log.js';
 import { wasAudited } from './audited-errors.js';
+import { namedProjectOf } from './named-project.js';
 
 /**
  * Records a call refused or failed outside the services that audit (an authorization layer, a
@@ -13,7 +14,14 @@ import { wasAudited } from './audited-errors.js';
  * throws: an audit write that fails (the database being the usual reason for both) is logged and
  * the caller still gets the answer for the first error.
  */
-export async function recordRefusal(deps: { db: Db; logger: Logger }, ctx: CallContext, operation: string, error: unknown): Promise<void> {
+export async function recordRefusal(
+  deps: { db: Db; logger: Logger },
+  ctx: CallContext,
+  operation: string,
+  error: unknown,
+  /** The call's variables: an agent's event names the project they name (named-project.ts). */
+  variables?: unknown,
+): Promise<void> {
   const { principal } = ctx;
   if (principal.kind === 'anonymous') return;
   const known = knownError(error);
@@ -27,6 +35,7 @@ export async function recordRefusal(deps: { db: Db; logger: Logger }, ctx: CallC
       action: `${principal.kind}.${operation}`,
       outcome: denied ? 'denied' : 'failed',
       reason: known ? `${known.code}: ${known.message}` : graphqlCode && error instanceof GraphQLError ? `${graphqlCode}: ${error.message}` : 'unexpected error',
+      ...(principal.kind === 'agent' ? { details: { ...namedProjectOf(variables) } } : {}),
     });
   } catch (auditError) {
     deps.logger.error('could not record a refused call in the audit log', {

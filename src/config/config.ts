@@ -82,6 +82,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_OAUTH_PER_MINUTE: positiveInt(10_000_000).default(60),
 
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(400),
+  AUDIT_REPEAT_WINDOW_SECONDS: positiveInt(86_400).default(300),
 
   TASKER_URL: httpUrl.optional(),
   TASKER_SIGNING_SECRET: secret.optional(),
@@ -236,8 +237,12 @@ export interface Config {
   /** Secret kinds replaced by a marker in agent-written text instead of refusing the call (src/http/plugins/use-secret-redaction.ts). */
   secrets: { redactKinds: SecretKind[] };
   pairing: { ttlSeconds: number; maxFailedAttempts: number; exchangesPerMinutePerClient: number };
-  /** Audit events older than this are pruned by the maintenance timer (src/db/maintenance.ts); 0 keeps them all. */
-  audit: { retentionDays: number };
+  audit: {
+    /** Audit events older than this are pruned by the maintenance timer (src/db/maintenance.ts); 0 keeps them all. */
+    retentionDays: number;
+    /** Identical repeated refusals within a window of this many seconds count on one event (src/audit/repeated-refusals.ts). */
+    repeatWindowSeconds: number;
+  };
   tasker: {
     /** undefined outside production means: start the reference Tasker beside the gateway. */
     url: string | undefined;
@@ -369,7 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       maxFailedAttempts: e.PAIRING_MAX_FAILED_ATTEMPTS,
       exchangesPerMinutePerClient: e.PAIRING_EXCHANGE_RATE_LIMIT_PER_MINUTE,
     },
-    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS, repeatWindowSeconds: e.AUDIT_REPEAT_WINDOW_SECONDS },
     tasker: {
       url: e.TASKER_URL,
       signingSecret: e.TASKER_SIGNING_SECRET,

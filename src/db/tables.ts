@@ -69,8 +69,11 @@ export interface PairingCodesTable {
 }
 
 export type ActorKind = 'launcher' | 'agent' | 'anonymous' | 'system';
-/** `unknown`: a write Tasker may have applied without an answer saying so (migrations/0008_audit_outcome_unknown.ts). */
-export type AuditOutcome = 'succeeded' | 'denied' | 'failed' | 'unknown';
+/**
+ * `unknown`: a write Tasker may have applied without an answer saying so (migrations/0008_audit_outcome_unknown.ts);
+ * `rate_limited`: refused by a rate limit, 429 (migrations/0009_audit_repeats.ts).
+ */
+export type AuditOutcome = 'succeeded' | 'denied' | 'failed' | 'unknown' | 'rate_limited';
 
 export interface AuditEventsTable {
   id: Generated<string>;
@@ -91,6 +94,12 @@ export interface AuditEventsTable {
   latency_ms: number | null;
   client_address: string | null;
   details: ColumnType<Record<string, unknown>, string | undefined, never>;
+  /** How many identical refusals the event stands for; 1 for every other event (migrations/0009_audit_repeats.ts). */
+  occurrences: ColumnType<number, never, number>;
+  /** When the last of the repeated refusals came; null while there was one. */
+  last_occurred_at: ColumnType<Date | null, never, Date>;
+  /** Set on a repeatable refusal: what was refused and the window it is counted in. */
+  repeat_key: ColumnType<string | null, string | null | undefined, never>;
 }
 
 export type IdempotencyStatus = 'in_progress' | 'completed';

@@ -1,6 +1,7 @@
 import type { CacheHint, Server } from '@modelcontextprotocol/server';
 import type { ExecutionResult } from 'graphql';
 import { recordAudit } from '../audit/audit-log.js';
+import { namedProjectOf } from '../audit/named-project.js';
 import { type AgentPrincipal, agentScopes } from '../auth/principal.js';
 import type { Db } from '../db/database.js';
 import type { NodeServerContext } from '../http/request-context.js';
@@ -82,14 +83,14 @@ export function toolsListCacheHint(principal: AgentPrincipal, ttlSeconds: number
 export async function auditToolRefusal(
   db: Db,
   ctx: AgentMcpCall['ctx'],
-  refusal: { toolName: string; code: ToolCallRefusal['code'] | 'INSUFFICIENT_SCOPE'; message: string },
+  refusal: { toolName: string; code: ToolCallRefusal['code'] | 'INSUFFICIENT_SCOPE'; message: string; args: unknown },
 ): Promise<void> {
   await recordAudit(db, ctx.principal, ctx.meta, {
     action: refusal.code === 'UNKNOWN_TOOL' ? 'agent.mcp.unknown_tool' : `agent.mcp.${refusal.toolName}`,
     outcome: refusal.code === 'INSUFFICIENT_SCOPE' ? 'denied' : 'failed',
     ownerUserId: ctx.principal.ownerUserId,
     reason: `${refusal.code}: ${refusal.message}`,
-    details: { tokenId: ctx.principal.tokenId, tool: refusal.toolName },
+    details: { tokenId: ctx.principal.tokenId, tool: refusal.toolName, ...namedProjectOf(refusal.args) },
   });
 }
 

@@ -65,6 +65,12 @@ function calledToolName(body: unknown): string | undefined {
   return typeof params.name === 'string' ? params.name : undefined;
 }
 
+/** The arguments of a tools/call, when the body is one. */
+function calledToolArguments(body: unknown): unknown {
+  const params = typeof body === 'object' && body !== null && 'params' in body ? body.params : undefined;
+  return typeof params === 'object' && params !== null && 'arguments' in params ? params.arguments : undefined;
+}
+
 async function readJson(request: Request): Promise<{ ok: true; body: unknown } | { ok: false }> {
   try {
     return { ok: true, body: JSON.parse(await request.text()) };
@@ -142,6 +148,16 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
     noteOperation(ctx.meta.requestId, mcpOperationOf(body, toolNames));
     const illFormed = findIllFormedText(body);
     if (illFormed) {
+      // A tool call refused here reaches no other layer: its one event is written here.
+      const calledName = calledToolName(body);
+      if (calledName !== undefined) {
+        await auditToolRefusal(options.db, call.ctx, {
+          toolName: toolNames.has(calledName) ? calledName : 'unknown_tool',
+          code: 'BAD_USER_INPUT',
+          message: describeTextProblem(illFormed),
+          args: calledToolArguments(body),
+        });
+      }
       // JSON-RPC "invalid params": the message is JSON but holds text that is not text (NUL, a lone surrogate).
       return rpcError(400, -32602, describeTextProblem(illFormed), {
         id: idOf(body),
@@ -161,7 +177,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
       const missing = tool.scopes.filter((scope) => !held.has(scope));
       if (missing.length > 0) {
         const message = `this agent's token does not carry ${missing.join(', ')}, which ${tool.name} needs; ask its owner to grant it`;
-        await auditToolRefusal(options.db, call.ctx, { toolName: tool.name, code: 'INSUFFICIENT_SCOPE', message });
+        await auditToolRefusal(options.db, call.ctx, { toolName: tool.name, code: 'INSUFFICIENT_SCOPE', message, args: calledToolArguments(body) });
         return rpcError(403, -32600, message, {
           id: idOf(body),
           headers: {

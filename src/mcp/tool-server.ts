@@ -24,6 +24,8 @@ export interface ToolCallRefusal {
   tool: ToolDefinition | undefined;
   code: 'UNKNOWN_TOOL' | 'BAD_USER_INPUT';
   message: string;
+  /** The arguments as sent, for what the record may take from them (the project they name). */
+  args: Record<string, unknown>;
 }
 
 export interface ToolServerOptions {
@@ -69,7 +71,7 @@ export function createToolServer(options: ToolServerOptions): Server {
     if (!tool) {
       // An unknown tool is a protocol error (-32602) in every era; the client's tool list is stale.
       const message = `Unknown tool: ${bounded(name)}; list the tools to see the ones this agent may use`;
-      await options.recordRefusal?.({ toolName: bounded(name), tool: undefined, code: 'UNKNOWN_TOOL', message });
+      await options.recordRefusal?.({ toolName: bounded(name), tool: undefined, code: 'UNKNOWN_TOOL', message, args });
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, message);
     }
     // Scopes are not checked here: the operation's own path (shield, scope-auth, grants) refuses
@@ -78,7 +80,7 @@ export function createToolServer(options: ToolServerOptions): Server {
     if (!checked.ok) {
       // Input validation failures are tool execution errors: a model can fix its arguments.
       const message = `arguments do not match the input schema of ${name}: ${checked.violations}`;
-      await options.recordRefusal?.({ toolName: name, tool, code: 'BAD_USER_INPUT', message });
+      await options.recordRefusal?.({ toolName: name, tool, code: 'BAD_USER_INPUT', message, args });
       return toolError([{ code: 'BAD_USER_INPUT', message }], 'none');
     }
     try {

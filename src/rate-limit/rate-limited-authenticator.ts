@@ -1,6 +1,9 @@
+import type { RequestMeta } from '../audit/audit-log.js';
+import type { RepeatedRefusals } from '../audit/repeated-refusals.js';
 import type { Authenticator } from '../auth/authenticate.js';
+import type { AgentPrincipal, LauncherPrincipal } from '../auth/principal.js';
 import { clientNetworkOf } from './client-network.js';
-import { rateLimited, type RateLimits } from './rate-limits.js';
+import { rateLimited, type RateLimits, rateLimitStateOf, type RateLimitTier } from './rate-limits.js';
 
 /**
  * Every request on every surface (REST, GraphQL, MCP) resolves its caller exactly once through
@@ -9,8 +12,21 @@ import { rateLimited, type RateLimits } from './rate-limits.js';
  * refused credentials (checked before any credential is looked at, so guessing stays slow), then
  * the caller's own allowance: per agent token, per Launcher user. A refused credential counts
  * against its network.
+ *
+ * A caller refused by its own allowance is known, so its 429 is audited (outcome `rate_limited`,
+ * one event per caller and window, src/audit/repeated-refusals.ts). The network tiers refuse
+ * before anyone is known and stay cheap: they are counted by the rate-limit metric, not audited.
  */
-export function withRateLimits(inner: Authenticator, limits: RateLimits): Authenticator {
+export function withRateLimits(inner: Authenticator, limits: RateLimits, refusals: Pick<RepeatedRefusals, 'rateLimited'>): Authenticator {
+  const consumeOwn = async (tier: RateLimitTier, key: string, principal: AgentPrincipal | LauncherPrincipal, meta: RequestMeta) => {
+    try {
+      await limits.consume(tier, key);
+    } catch (error) {
+      const spent = rateLimitStateOf(error);
+      if (spent) await refusals.rateLimited(principal, { tier: spent.tier, limit: spent.limit, windowSeconds: spent.windowSeconds }, meta);
+      throw error;
+    }
+  };
   return {
     async authenticate(authorization, meta, options) {
       const network = clientNetworkOf(meta.clientAddress);
@@ -24,8 +40,8 @@ export function withRateLimits(inner: Authenticator, limits: RateLimits): Authen
         // The refusal itself is answered as usual; the next ones from this network may not be.
         await limits.consume('authFailures', network).catch(() => undefined);
       }
-      if (principal.kind === 'agent') await limits.consume('agent', principal.tokenId);
-      if (principal.kind === 'launcher') await limits.consume('launcher', principal.userId);
+      if (principal.kind === 'agent') await consumeOwn('agent', principal.tokenId, principal, meta);
+      if (principal.kind === 'launcher') await consumeOwn('launcher', principal.userId, principal, meta);
       return principal;
     },
   };

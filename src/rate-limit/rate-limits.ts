@@ -56,15 +56,23 @@ const TIER_WORDS: Record<RateLimitTier, string> = {
   oauth: 'OAuth requests from this network',
 };
 
+/** The limit behind each RATE_LIMITED error, for whoever records the refusal. */
+const limitStates = new WeakMap<GatewayError, RateLimitState>();
+
 export function rateLimited(state: RateLimitState): GatewayError {
   countRateLimitHit(state.tier);
   const wait = Math.max(1, state.resetSeconds);
-  return new GatewayError('RATE_LIMITED', `too many ${TIER_WORDS[state.tier]}; try again in ${wait} s`, {
+  const error = new GatewayError('RATE_LIMITED', `too many ${TIER_WORDS[state.tier]}; try again in ${wait} s`, {
     retryAfterSeconds: wait,
     details: { policy: state.tier, limit: state.limit, windowSeconds: state.windowSeconds },
     headers: rateLimitHeaders(state),
   });
+  limitStates.set(error, state);
+  return error;
 }
+
+/** The spent limit a RATE_LIMITED error stands for; undefined for any other error. */
+export const rateLimitStateOf = (error: unknown): RateLimitState | undefined => (error instanceof GatewayError ? limitStates.get(error) : undefined);
 
 /** IETF draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it. */
 export function rateLimitHeaders(state: RateLimitState): Record<string, string> {

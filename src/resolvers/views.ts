@@ -59,6 +59,8 @@ export interface AuditEventView {
   taskerStatus: number | null;
   latencyMs: number | null;
   details: Record<string, unknown>;
+  occurrences: number;
+  lastOccurredAt: Date | null;
 }
 
 export const toAgentView = (row: AgentRow): AgentView => ({
@@ -116,4 +118,6 @@ export const toAuditEventView = (row: AuditEventRow): AuditEventView => ({
   taskerStatus: row.tasker_status,
   latencyMs: row.latency_ms,
   details: row.details,
+  occurrences: row.occurrences,
+  lastOccurredAt: row.last_occurred_at,
 });

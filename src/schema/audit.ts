@@ -26,6 +26,14 @@ const AuditEvent = builder.objectRef<AuditEventView>('AuditEvent').implement({
     taskerStatus: t.exposeInt('taskerStatus', { nullable: true }),
     latencyMs: t.exposeInt('latencyMs', { nullable: true }),
     details: t.expose('details', { type: 'JSON' }),
+    occurrences: t.exposeInt('occurrences', {
+      description: 'How many identical refusals this event stands for (a refused credential or a rate limit repeated within one window); 1 for every other event.',
+    }),
+    lastOccurredAt: t.expose('lastOccurredAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the last of those repeated refusals came; null while there was only one.',
+    }),
   }),
 });
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createTestDatabase, testDatabaseKind } from '../support/database.js';
-import { agentSession, createAgent, createToken } from '../support/fixtures.js';
+import { agentSession, createAgent, createToken, enterFreshRepeatWindow } from '../support/fixtures.js';
 import { graphql, rest, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { tempDirs } from '../support/processes.js';
 import { expectLimited } from '../support/rate-limit-answers.js';
@@ -15,15 +15,16 @@ describe('limits per caller, on every surface', () => {
   let gateway: TestGateway;
   let owner: string;
   beforeAll(async () => {
-    gateway = await startTestGateway({ TRUST_PROXY: 'true', RATE_LIMIT_AGENT_PER_MINUTE: '3', RATE_LIMIT_LAUNCHER_PER_MINUTE: '4' });
+    gateway = await startTestGateway({ TRUST_PROXY: 'true', RATE_LIMIT_AGENT_PER_MINUTE: '3', RATE_LIMIT_LAUNCHER_PER_MINUTE: '4', AUDIT_REPEAT_WINDOW_SECONDS: '60' });
     owner = await gateway.launcherToken({ sub: 'owner' });
   });
   afterAll(() => gateway.close());
+  beforeEach(() => enterFreshRepeatWindow(gateway, 60));
 
   it('limits each agent token: REST, GraphQL and MCP answer 429 in their own shapes; another token is unaffected', async () => {
     const admin = await gateway.launcherToken({ sub: 'admin-of-tokens' });
     const agentId = await createAgent(gateway, admin);
-    const { secret } = await createToken(gateway, admin, agentId);
+    const { secret, id: tokenId } = await createToken(gateway, admin, agentId);
     const { secret: other } = await createToken(gateway, admin, agentId);
     const client = from('192.0.2.10');
     for (let i = 0; i < 3; i += 1) expect((await rest(gateway, 'GET', '/api/v1/agent-session', { token: secret, headers: client })).status).toBe(200);
@@ -49,6 +50,30 @@ describe('limits per caller, on every surface', () => {
     expect(await mcpAnswer.json()).toMatchObject({ jsonrpc: '2.0', error: { data: { code: 'RATE_LIMITED' } } });
 
     expect((await agentSession(gateway, other)).errors).toBeUndefined();
+
+    // The three 429s are audited as one event of the token, counting them, under the first one's request id.
+    const limited = await gateway.db.selectFrom('audit_events').selectAll().where('outcome', '=', 'rate_limited').where('agent_id', '=', agentId).execute();
+    expect(limited).toHaveLength(1);
+    expect(limited[0]).toMatchObject({
+      actor_kind: 'agent',
+      action: 'agent.request',
+      target_type: 'token',
+      target_id: tokenId,
+      occurrences: 3,
+      request_id: restAnswer.headers.get('x-request-id'),
+      details: { tokenId, tier: 'agent', limit: 3, windowSeconds: 60 },
+    });
+  });
+
+  it('audits a flood of 429s as one event per token and window', async () => {
+    const admin = await gateway.launcherToken({ sub: 'flooded-tokens' });
+    const agentId = await createAgent(gateway, admin);
+    const { secret, id: tokenId } = await createToken(gateway, admin, agentId);
+    const answers = [];
+    for (let i = 0; i < 3 + 20; i += 1) answers.push((await rest(gateway, 'GET', '/api/v1/agent-session', { token: secret, headers: from('192.0.2.11') })).status);
+    expect(answers.filter((status) => status === 429)).toHaveLength(20);
+    const limited = await gateway.db.selectFrom('audit_events').select(['occurrences', 'target_id']).where('outcome', '=', 'rate_limited').where('agent_id', '=', agentId).execute();
+    expect(limited).toEqual([{ occurrences: 20, target_id: tokenId }]);
   });
 
   it('limits each Launcher user; another user is unaffected', async () => {
@@ -61,6 +86,8 @@ describe('limits per caller, on every surface', () => {
     });
     expectLimited(refused, 'launcher', 4);
     expect((await graphql(gateway, '{ me { userId } }', { token: owner })).status).toBe(200);
+    const limited = await gateway.db.selectFrom('audit_events').selectAll().where('outcome', '=', 'rate_limited').where('actor_id', '=', 'busy-user').execute();
+    expect(limited).toMatchObject([{ actor_kind: 'launcher', action: 'launcher.request', occurrences: 1, details: { tier: 'launcher', limit: 4 } }]);
   });
 });
 

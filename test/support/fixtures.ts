@@ -65,3 +65,13 @@ export function latestAuditEvent(gateway: Pick<TestGateway, 'db'>, agentId: stri
     .orderBy('occurred_at', 'desc')
     .executeTakeFirstOrThrow();
 }
+
+/**
+ * Moves the gateway's clock a second into a fresh audit repeat window (AUDIT_REPEAT_WINDOW_SECONDS),
+ * so the repeats a test makes never straddle two windows. Forward only: a Launcher JWT minted now
+ * stays valid (its `iat` is not in the gateway's future).
+ */
+export function enterFreshRepeatWindow(gateway: Pick<TestGateway, 'clock'>, windowSeconds: number): void {
+  const windowMs = windowSeconds * 1000;
+  gateway.clock.offsetMs = windowMs - (Date.now() % windowMs) + 1000;
+}

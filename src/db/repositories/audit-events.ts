@@ -1,9 +1,27 @@
-import type { SelectQueryBuilder } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Executor } from '../database.js';
 import type { AuditEventRow, Database, NewAuditEvent } from '../tables.js';
 
 export async function insertAuditEvent(db: Executor, event: NewAuditEvent): Promise<void> {
   await db.insertInto('audit_events').values(event).execute();
+}
+
+/**
+ * Writes a repeatable event, or counts one more occurrence on the event already written under the
+ * same key: one statement, atomic on PostgreSQL under any number of replicas (the key is unique
+ * where set, migration 0009), so concurrent repeats never write a second row or lose a count.
+ */
+export async function insertOrRepeatAuditEvent(db: Executor, event: NewAuditEvent & { repeat_key: string }): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values(event)
+    .onConflict((conflict) =>
+      conflict
+        .column('repeat_key')
+        .where('repeat_key', 'is not', null)
+        .doUpdateSet({ occurrences: sql<number>`audit_events.occurrences + 1`, last_occurred_at: sql<Date>`clock_timestamp()` }),
+    )
+    .execute();
 }
 
 /** A position in the log: the (occurred_at, id) of a row; lists continue strictly past it. */

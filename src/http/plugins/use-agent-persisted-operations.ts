@@ -1,6 +1,7 @@
 import { defaultExtractPersistedOperationId, usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { recordAudit } from '../../audit/audit-log.js';
+import { namedProjectOf } from '../../audit/named-project.js';
 import type { Authenticator } from '../../auth/authenticate.js';
 import { looksLikeAgentToken } from '../../auth/agent-token.js';
 import type { Db } from '../../db/database.js';
@@ -63,6 +64,7 @@ export function useAgentPersistedOperations(options: AgentPersistedOperationsOpt
         outcome: 'denied',
         reason: id === null ? 'PERSISTED_OPERATION_ONLY: sent a document, not a persisted operation id' : 'PERSISTED_OPERATION_NOT_FOUND: unknown persisted operation id',
         ownerUserId: ctx.principal.ownerUserId,
+        details: { ...namedProjectOf(params.variables) },
       });
     },
   };

@@ -18,7 +18,8 @@ import { type NodeServerContext, resolveCallContext } from '../request-context.j
  *   fit their types): one event for the request, unless a layer before recorded it already (the
  *   persisted-operations gate, the well-formed-input check). Its action names the operation's root
  *   field when the document got that far (`agent.createIssue`), else `graphql`.
- * Both wait for the write before the answer is sent.
+ * Both wait for the write before the answer is sent. An agent's event names the project its
+ * variables name, since no resolver ran to record it (src/audit/named-project.ts).
  */
 export function useRefusalAudit(options: { db: Db; logger: Logger; authenticator: Authenticator; trustProxy: boolean }): Plugin<GraphQLContext> {
   /** The root field a request's document asks for, once it is parsed: the action of its event. */
@@ -37,7 +38,7 @@ export function useRefusalAudit(options: { db: Db; logger: Logger; authenticator
           if (!('errors' in result) || !result.errors) return;
           for (const error of result.errors) {
             const field = error.path?.[0];
-            if (typeof field === 'string') await recordRefusal(options, ctx, field, error.originalError ?? error);
+            if (typeof field === 'string') await recordRefusal(options, ctx, field, error.originalError ?? error, args.variableValues);
           }
         },
       };
@@ -49,7 +50,7 @@ export function useRefusalAudit(options: { db: Db; logger: Logger; authenticator
       const ctx = await resolveCallContext(request, context as NodeServerContext, options);
       if (ctx.principal.kind === 'anonymous' || requestWasAudited(ctx.meta)) return;
       const error = first instanceof GraphQLError ? (first.originalError ?? first) : first;
-      await recordRefusal(options, ctx, rootFields.get(request) ?? 'graphql', error);
+      await recordRefusal(options, ctx, rootFields.get(request) ?? 'graphql', error, (context as { params?: { variables?: unknown } }).params?.variables);
     },
   };
 }

@@ -23,7 +23,7 @@ export function useWellFormedInput(options: { db: Db; logger: Logger; authentica
         details: { issues: [{ path: problem.path, message: problem.message }] },
       });
       const ctx = await resolveCallContext(request, context as NodeServerContext, options);
-      await recordRefusal(options, ctx, 'graphql', error);
+      await recordRefusal(options, ctx, 'graphql', error, params.variables);
       throw gatewayErrorToGraphQL(error);
     },
   };

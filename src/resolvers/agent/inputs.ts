@@ -3,6 +3,9 @@ import { IdempotencyKeySchema } from '../../idempotency/idempotency.js';
 import { cleanName } from '../../validation/text.js';
 
 /** The argument shapes agent tools share, validated once at the edge of every surface. */
+/** Plane's project identifier: the short key in issue keys (DEMO in DEMO-12), at most 12 characters. */
+export const PROJECT_IDENTIFIER_PATTERN = /^[A-Za-z0-9]{1,12}$/;
+
 export const TaskerIdSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(200);
 
 export const IsoDateSchema = z

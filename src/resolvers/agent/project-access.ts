@@ -2,9 +2,7 @@ import type { Scope } from '../../auth/scopes.js';
 import { conflict, GatewayError } from '../../errors/gateway-error.js';
 import type { GatewayDeps } from '../context.js';
 import { type AgentCall, noteTasker, requireProjectScope } from './agent-call.js';
-
-/** Plane's project identifier: the short key in issue keys (DEMO in DEMO-12), at most 12 characters. */
-const IDENTIFIER_PATTERN = /^[A-Za-z0-9]{1,12}$/;
+import { PROJECT_IDENTIFIER_PATTERN } from './inputs.js';
 
 /**
  * The project a tool names, by id or by identifier (DEMO), checked against the grant for `scope`.
@@ -23,7 +21,7 @@ export async function grantedProject(deps: GatewayDeps, call: AgentCall, project
 }
 
 async function identifierToId(deps: GatewayDeps, call: AgentCall, projectRef: string): Promise<string> {
-  if (!IDENTIFIER_PATTERN.test(projectRef)) return projectRef;
+  if (!PROJECT_IDENTIFIER_PATTERN.test(projectRef)) return projectRef;
   let project;
   try {
     project = noteTasker(call, await deps.tasker.resolveProject(call.caller, projectRef));
