@@ -180,34 +180,34 @@ describe('Launcher JWTs', () => {
   });
 
   it('refuses missing or malformed claims', async () => {
-    expect(await verify(await sign({ email: 'u@example.test', role: 'root' }))).toEqual({ ok: false, reason: 'launcher token lacks sub, email or a role of user|admin' });
+    expect(await verify(await sign({ email: 'u@example.test', role: 'root' }))).toEqual({ ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token lacks sub, email or a role of user|admin' });
     expect(await verify(await sign({ email: 'u@', role: 'user' }))).toMatchObject({ ok: false, reason: expect.stringContaining('lacks sub, email') });
-    expect(await verify('not.a.jwt')).toEqual({ ok: false, reason: 'launcher token is malformed' });
+    expect(await verify('not.a.jwt')).toEqual({ ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token is malformed' });
   });
 
   it('refuses a token that lives too long or was issued in the future, within the 30 s tolerance', async () => {
     const claims = { email: 'u@example.test', role: 'user' };
     expect((await verify(await sign(claims, { exp: at / 1000 + 900 + 30 }))).ok).toBe(true);
-    expect(await verify(await sign(claims, { exp: at / 1000 + 900 + 31 }))).toEqual({ ok: false, reason: 'launcher token lives too long (exp at most 900 s ahead)' });
+    expect(await verify(await sign(claims, { exp: at / 1000 + 900 + 31 }))).toEqual({ ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token lives too long (exp at most 900 s ahead)' });
     expect((await verify(await sign(claims, { iat: at / 1000 + 30 }))).ok).toBe(true);
-    expect(await verify(await sign(claims, { iat: at / 1000 + 31 }))).toEqual({ ok: false, reason: 'launcher token claim "iat" lies in the future' });
+    expect(await verify(await sign(claims, { iat: at / 1000 + 31 }))).toEqual({ ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token claim "iat" lies in the future' });
     expect((await verify(await sign(claims, { exp: at / 1000 - 29 }))).ok).toBe(true);
-    expect(await verify(await sign(claims, { exp: at / 1000 - 31 }))).toEqual({ ok: false, reason: 'launcher token expired' });
+    expect(await verify(await sign(claims, { exp: at / 1000 - 31 }))).toEqual({ ok: false, code: 'launcher_jwt_expired', reason: 'launcher token expired' });
   });
 
   it('refuses another audience, a wrong issuer, a bad signature and an algorithm it does not hold a key for', async () => {
     const claims = { email: 'u@example.test', role: 'user' };
-    expect(await verify(await sign(claims, { aud: 'someone-else' }))).toEqual({ ok: false, reason: 'launcher token claim "aud" is invalid' });
-    expect(await verify(await sign(claims, { iss: 'other' }), { issuer: 'launcher' })).toEqual({ ok: false, reason: 'launcher token claim "iss" is invalid' });
+    expect(await verify(await sign(claims, { aud: 'someone-else' }))).toEqual({ ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token claim "aud" is invalid' });
+    expect(await verify(await sign(claims, { iss: 'other' }), { issuer: 'launcher' })).toEqual({ ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token claim "iss" is invalid' });
     expect((await verify(await sign(claims, { iss: 'launcher' }), { issuer: 'launcher' })).ok).toBe(true);
     const token = await sign(claims);
-    expect(await verify(`${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`)).toEqual({ ok: false, reason: 'launcher token signature is invalid' });
+    expect(await verify(`${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`)).toEqual({ ok: false, code: 'launcher_jwt_bad_signature', reason: 'launcher token signature is invalid' });
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const ed = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA' }).setSubject('user-1').setAudience('tasker-agent-gateway').setIssuedAt(at / 1000).setExpirationTime(at / 1000 + 300).sign(privateKey);
-    expect(await verify(ed)).toEqual({ ok: false, reason: 'launcher token algorithm not allowed' });
+    expect(await verify(ed)).toEqual({ ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token algorithm not allowed' });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect(await verify(ed, { hs256Secret: undefined, eddsaPublicKeyPem: pem })).toMatchObject({ ok: true, principal: { userId: 'user-1' } });
-    expect(await verify(token, { hs256Secret: undefined, eddsaPublicKeyPem: pem })).toEqual({ ok: false, reason: 'launcher token algorithm not allowed' });
+    expect(await verify(token, { hs256Secret: undefined, eddsaPublicKeyPem: pem })).toEqual({ ok: false, code: 'launcher_jwt_invalid', reason: 'launcher token algorithm not allowed' });
   });
 
   it('mints what it verifies, with the lifetime asked for', async () => {
