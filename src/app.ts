@@ -17,7 +17,7 @@ import { logAccess } from './observability/access-log.js';
 import { observeRequest, watchPool, watchTaskerReachability } from './observability/metrics.js';
 import { createMetricsEndpoint } from './observability/metrics-endpoint.js';
 import { observationOf } from './observability/request-observation.js';
-import { childTraceHeaders } from './observability/trace-context.js';
+import type { GatewayTracing } from './observability/tracing.js';
 import { createGatewayYoga, type GatewayYoga } from './http/yoga.js';
 import { createMcpEndpoint } from './mcp/http-endpoint.js';
 import { loadToolManifest } from './mcp/manifest.js';
@@ -46,18 +46,15 @@ export interface GatewayApp {
   close(): Promise<void>;
 }
 
-/** Each Tasker call carries the trace of the request it is made for, with a span id of its own. */
-const traceHeaders = (requestId: string) => {
-  const observation = observationOf(requestId);
-  return observation ? childTraceHeaders(observation.trace) : undefined;
-};
+/** Each Tasker attempt carries the trace of the request it is made for, with a span of its own. */
+const traceAttempt = (requestId: string, operation: string, attempt: number) => observationOf(requestId)?.span.taskerAttempt(operation, attempt);
 
 function taskerFor(config: Config, observer: TaskerObserver): TaskerClient {
   const { url, signingSecret } = config.tasker;
   if (!url || !signingSecret) return unconfiguredTasker();
   return createTaskerClient({
     observer,
-    traceHeaders,
+    traceAttempt,
     baseUrl: url,
     signingSecret,
     signingKeyId: config.tasker.signingKeyId,
@@ -74,7 +71,14 @@ function principalChangesFor(config: Config, cache: PrincipalCache, logger: Logg
 }
 
 /** The composition root: wires configuration, database and surfaces. Listening is server.ts's job. */
-export function createGatewayApp(options: { config: Config; db: Db; logger: Logger; now?: () => Date }): GatewayApp {
+export function createGatewayApp(options: {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  now?: () => Date;
+  /** Span export (startTracing in src/observability/tracing.ts); default: W3C headers only. */
+  tracing?: GatewayTracing;
+}): GatewayApp {
   const now = options.now ?? (() => new Date());
   const principals = new PrincipalCache({
     maxEntries: options.config.principalCache.maxEntries,
@@ -171,6 +175,7 @@ export function createGatewayApp(options: { config: Config; db: Db; logger: Logg
     mcp,
     oauth: createOAuthRoutes(oauth),
     ...(options.config.metrics.token ? { metrics: createMetricsEndpoint({ token: options.config.metrics.token }) } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
     observe: (observation, status) => {
       const latencyMs = performance.now() - observation.startedAt;
       logAccess(options.logger, observation, status, latencyMs);

@@ -176,7 +176,13 @@ async function main(): Promise<void> {
   const { createGatewayApp } = await import('./app.js');
   const { startMaintenance } = await import('./db/maintenance.js');
   const { listen } = await import('./http/server.js');
-  const app = createGatewayApp({ config, db, logger });
+  const { startTracing } = await import('./observability/tracing.js');
+  // OpenTelemetry is loaded here only when an OTLP endpoint is configured.
+  const tracing = await startTracing(config.tracing, logger);
+  // Closed after the gateway, so the spans of the requests drained at shutdown are sent too.
+  closers.add('trace exporter', () => tracing.shutdown());
+  if (config.tracing.otlpTracesUrl) logger.info('exporting traces (OTLP/HTTP, JSON)', { url: config.tracing.otlpTracesUrl, serviceName: config.tracing.serviceName });
+  const app = createGatewayApp({ config, db, logger, tracing });
   closers.add('gateway (token usage, Tasker client, change listener)', () => app.close());
   closers.add('maintenance timer', startMaintenance({ db, now: () => new Date(), logger, auditRetentionDays: config.audit.retentionDays }));
   const listening = await listen(app.fetch, config.http.host, config.http.port);

@@ -142,6 +142,13 @@ const EnvSchema = z.object({
 
   PRINCIPAL_CACHE_MAX_ENTRIES: z.coerce.number({ message: 'expected a whole number' }).int().min(0).max(1_000_000).default(10_000),
   PRINCIPAL_CACHE_MAX_AGE_SECONDS: positiveInt(3600).default(60),
+
+  // OpenTelemetry's own variable names, so a platform that sets them for every service needs nothing else.
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.string().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.string().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(200).default('nodedc-tasker-agent-gateway'),
 });
 
 export type Environment = 'development' | 'test' | 'production';
@@ -268,6 +275,8 @@ export interface Config {
   };
   /** Authenticated agents kept in process (src/auth/principal-cache.ts); maxEntries 0 turns it off. */
   principalCache: { maxEntries: number; maxAgeSeconds: number };
+  /** Span export over OTLP/HTTP (src/observability/tracing.ts); no URL: none, and OpenTelemetry is never loaded. */
+  tracing: { otlpTracesUrl: string | undefined; serviceName: string };
   mcp: {
     allowedOrigins: string[];
     /** How long a client may reuse a tools/list answer (2026-07-28 `ttlMs`); 0 asks it not to. */
@@ -333,6 +342,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     if (present.GRAPHIQL === undefined) {
       problems.push('GRAPHIQL: set it explicitly in production: false to serve no GraphiQL page, true to offer it to operators (it still needs a Launcher JWT)');
     }
+  }
+  const otlpProtocol = e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL;
+  if (otlpProtocol !== undefined && otlpProtocol !== 'http/json') {
+    const name = e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+    problems.push(`${name}: the gateway exports traces over OTLP/HTTP with JSON only; set it to http/json or leave it unset`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -407,6 +421,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
     },
     principalCache: { maxEntries: e.PRINCIPAL_CACHE_MAX_ENTRIES, maxAgeSeconds: e.PRINCIPAL_CACHE_MAX_AGE_SECONDS },
+    tracing: {
+      // As OpenTelemetry defines them: the per-signal URL as given, the general one with /v1/traces added.
+      otlpTracesUrl: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
     mcp: { allowedOrigins: e.MCP_ALLOWED_ORIGINS, toolsListTtlSeconds: e.MCP_TOOLS_LIST_TTL_SECONDS },
     oauth: {
       consentUrl: e.OAUTH_CONSENT_URL,

@@ -4,7 +4,7 @@ import { agentScopes } from '../auth/principal.js';
 import { badInput, forbidden, GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logging/logger.js';
 import { beginObservation, endObservation, type RequestObservation, routeTemplate } from '../observability/request-observation.js';
-import { traceContextOf } from '../observability/trace-context.js';
+import { type GatewayTracing, w3cTracing } from '../observability/tracing.js';
 import { type CallContext, type GatewayDeps, requireAgent, requireLauncher } from '../resolvers/context.js';
 import { MAX_JSON_BODY_BYTES, withBoundedBody } from './bounded-body.js';
 import { errorResponseFor, jsonResponse, type Surface, surfaceOf } from './errors.js';
@@ -27,6 +27,8 @@ export interface RouterOptions {
   metrics?: (request: Request) => Promise<Response>;
   /** Told of every answered request, once, with what the layers learnt about it (access log, metrics). */
   observe?: (observation: RequestObservation, status: number) => void;
+  /** Joins or starts each request's trace, and exports its span when configured; default: W3C headers only. */
+  tracing?: GatewayTracing;
 }
 
 const REALM = 'Bearer realm="tasker-agent-gateway"';
@@ -49,6 +51,15 @@ function urlOf(request: Request): URL {
     return new URL(request.url);
   } catch {
     throw malformed();
+  }
+}
+
+/** The path alone, for the tracer's choice of what deserves a span; a malformed URL is answered later. */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
   }
 }
 
@@ -129,8 +140,13 @@ export function createRouter(options: RouterOptions): FetchHandler {
 
   return async (incoming, server) => {
     const requestId = requestIdOf(incoming);
-    const trace = traceContextOf(incoming.headers.get('traceparent'), incoming.headers.get('tracestate'));
-    const observation = beginObservation(requestId, incoming.method, trace);
+    const span = (options.tracing ?? w3cTracing).startRequest({
+      method: incoming.method,
+      path: pathOf(incoming.url),
+      traceparent: incoming.headers.get('traceparent'),
+      tracestate: incoming.headers.get('tracestate'),
+    });
+    const observation = beginObservation(requestId, incoming.method, span);
     return whileInFlight(requestId, async () => {
       let surface: Surface = 'rest';
       let response: Response;
@@ -144,6 +160,7 @@ export function createRouter(options: RouterOptions): FetchHandler {
       response.headers.set('x-request-id', requestId);
       if (response.status === 401 && !response.headers.has('www-authenticate')) response.headers.set('www-authenticate', REALM);
       options.observe?.(observation, response.status);
+      span.end(observation, response.status);
       endObservation(observation);
       return response;
     });

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { countAuthRefusal } from './metrics.js';
 import type { TraceContext } from './trace-context.js';
+import type { RequestSpan } from './tracing.js';
 
 /**
  * What the gateway learns about one request while answering it, gathered from the layers that
@@ -26,11 +27,13 @@ export interface RequestObservation {
   principal: Pick<Principal, 'kind'> & { agentId?: string | undefined } | undefined;
   /** The W3C trace this request belongs to (the caller's, or one the gateway started). */
   readonly trace: TraceContext;
+  /** The gateway's span for this request: Tasker calls made for it are its children (tracing.ts). */
+  readonly span: RequestSpan;
 }
 
 const open = new Map<string, RequestObservation>();
 
-export function beginObservation(requestId: string, method: string, trace: TraceContext): RequestObservation {
+export function beginObservation(requestId: string, method: string, span: RequestSpan): RequestObservation {
   const observation: RequestObservation = {
     requestId,
     method,
@@ -39,7 +42,8 @@ export function beginObservation(requestId: string, method: string, trace: Trace
     route: 'unmatched',
     operation: undefined,
     principal: undefined,
-    trace,
+    trace: span.trace,
+    span,
   };
   // A request the gateway makes to itself keeps its parent's id; the parent's record stays the one layers fill.
   if (!open.has(requestId)) open.set(requestId, observation);

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors/gateway-error.js';
+import type { TaskerAttemptSpan } from '../observability/tracing.js';
 import {
   ActivityListResponse,
   CommentListResponse,
@@ -67,8 +68,11 @@ export interface TaskerClientOptions {
   maxRetries: number;
   /** Base of the exponential backoff between retries. */
   retryBaseDelayMs?: number;
-  /** W3C trace headers for one attempt of a call made for this request (a new child span id each time). */
-  traceHeaders?: (requestId: string) => Record<string, string> | undefined;
+  /**
+   * The trace of one attempt at a call made for this request (src/observability/tracing.ts): its W3C
+   * headers (a new child span id each time), then its end, with Tasker's status and the outcome.
+   */
+  traceAttempt?: (requestId: string, operation: string, attempt: number) => TaskerAttemptSpan | undefined;
   /** Told of every retry and every finished call (src/observability: logs, metrics, Tasker's reachability). */
   observer?: TaskerObserver;
 }
@@ -188,7 +192,29 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
   const retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
   const key = signingKey(options.signingSecret, options.signingKeyId);
 
-  async function attempt<T>(spec: CallSpec<T>, caller: TaskerCaller, pathWithQuery: string, body: string, abort?: AbortSignal): Promise<TaskerResult<T>> {
+  /** One attempt, traced when the request it is made for is (the span ends with the attempt's outcome). */
+  async function attempt<T>(spec: CallSpec<T>, caller: TaskerCaller, pathWithQuery: string, body: string, attemptNo: number, abort?: AbortSignal): Promise<TaskerResult<T>> {
+    const span = options.traceAttempt?.(caller.requestId, operationOf(spec), attemptNo);
+    try {
+      const result = await exchange(spec, caller, pathWithQuery, body, span?.headers, abort);
+      span?.end({ status: result.status, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      if (error instanceof TaskerCallError) span?.end({ status: error.taskerStatus, outcome: error.code });
+      else if (error instanceof RetryableFailure) span?.end({ status: error.status, outcome: error.code });
+      else span?.end({ status: null, outcome: 'INTERNAL_SERVER_ERROR' });
+      throw error;
+    }
+  }
+
+  async function exchange<T>(
+    spec: CallSpec<T>,
+    caller: TaskerCaller,
+    pathWithQuery: string,
+    body: string,
+    traceHeaders: Record<string, string> | undefined,
+    abort: AbortSignal | undefined,
+  ): Promise<TaskerResult<T>> {
     const started = performance.now();
     const headers = {
       ...signedHeaders(key, {
@@ -201,7 +227,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
         requestId: caller.requestId,
       }),
       accept: 'application/json',
-      ...options.traceHeaders?.(caller.requestId),
+      ...traceHeaders,
       ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
     };
     let status: number;
@@ -287,7 +313,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
     for (let attemptNo = 0; ; attemptNo += 1) {
       if (observed) observed.tries.count = attemptNo + 1;
       try {
-        return await attempt(spec, caller, pathWithQuery, body);
+        return await attempt(spec, caller, pathWithQuery, body, attemptNo + 1);
       } catch (error) {
         if (error instanceof TaskerCallError && isWrite && error.code === 'TASKER_BAD_RESPONSE' && isSuccess(error.taskerStatus)) {
           // Tasker said the write succeeded in words the gateway cannot read: applied, but unconfirmed.
@@ -396,7 +422,7 @@ export function createTaskerClient(options: TaskerClientOptions): TaskerClient {
       });
       try {
         const caller = { agentId: PROBE_IDENTITY, ownerUserId: PROBE_IDENTITY, requestId };
-        const result = await attempt({ method: 'GET', path: PROBE_PATH, schema: ProjectResponse }, caller, `${prefix}${PROBE_PATH}`, '', signal);
+        const result = await attempt({ method: 'GET', path: PROBE_PATH, schema: ProjectResponse }, caller, `${prefix}${PROBE_PATH}`, '', 1, signal);
         return observed('ok', result.status);
       } catch (error) {
         if (error instanceof TaskerCallError) return observed(error.code, error.taskerStatus);

@@ -7,6 +7,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { loadToolManifest } from '../../src/mcp/manifest.js';
+import { startTracing } from '../../src/observability/tracing.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /**
@@ -57,7 +58,10 @@ export async function startTestGateway(env: Record<string, string> = {}, options
   const db = await openDatabase(config.database);
   await migrateToLatest(db);
   const clock = { offsetMs: 0 };
-  const app = createGatewayApp({ config, db, logger: options.logLines ? createLogger('debug', (line) => options.logLines!.push(line), { redactAgentText: config.logRedactAgentText }) : createLogger('silent'), now: () => new Date(Date.now() + clock.offsetMs) });
+  const logger = options.logLines ? createLogger('debug', (line) => options.logLines!.push(line), { redactAgentText: config.logRedactAgentText }) : createLogger('silent');
+  // As main.ts does: span export only with an OTLP endpoint in `env` (test/observability/otel-export.test.ts).
+  const tracing = await startTracing(config.tracing, logger);
+  const app = createGatewayApp({ config, db, logger, tracing, now: () => new Date(Date.now() + clock.offsetMs) });
   const server: RunningServer = await listen(app.fetch, '127.0.0.1', 0);
   return {
     url: server.url,
@@ -75,6 +79,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     close: async () => {
       await server.close();
       await app.close();
+      await tracing.shutdown();
       await db.destroy();
       await database.drop();
     },

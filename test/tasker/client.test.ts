@@ -201,10 +201,19 @@ describe('reads', () => {
           ? { status: 200, body: await readAsCaller(request.path.slice('/tasker'.length)) }
           : { status: 404, body: { error: { code: 'NOT_FOUND', message: `nothing at ${request.path}` } } },
     });
-    const prefixed = client({ baseUrl: `${proxy.url}/tasker//`, traceHeaders: (requestId) => ({ traceparent: `00-${requestId}` }) });
+    const ended: { operation: string; attempt: number; status: number | null; outcome: string }[] = [];
+    const prefixed = client({
+      baseUrl: `${proxy.url}/tasker//`,
+      traceAttempt: (requestId, operation, attempt) => ({
+        headers: { traceparent: `00-${requestId}` },
+        end: (result) => ended.push({ operation, attempt, ...result }),
+      }),
+    });
     expect((await prefixed.getIssue(caller, 'DEMO-1')).data.key).toBe('DEMO-1');
     expect(only().path).toBe(`/tasker${TASKER_BASE}/issues/DEMO-1`);
     expect(only().headers.traceparent).toBe(`00-${caller.requestId}`);
+    // The attempt's span ends with Tasker's answer.
+    expect(ended).toEqual([{ operation: 'GET /issues/:id', attempt: 1, status: 200, outcome: 'ok' }]);
   });
 });
 
