@@ -23,7 +23,8 @@ let stack: TestStack;
 beforeAll(async () => {
   // The shortest interval the configuration allows, so the test sees several probes quickly.
   stack = await startTestStack({ TASKER_PROBE_INTERVAL_SECONDS: '1', METRICS_TOKEN }, { logLines });
-});
+  // Two embedded databases start here; on a busy machine that alone can pass the default hook limit.
+}, 300_000);
 afterAll(() => stack.close());
 
 const readiness = () => rest<Readiness>(stack.gateway, 'GET', '/readyz');
