@@ -1,6 +1,7 @@
 import { type AuthInfo, isJsonContentType, type McpRequestContext } from '@modelcontextprotocol/server';
 import { parseToolsets } from './toolsets.js';
 import { describeTextProblem, findIllFormedText } from '../validation/text.js';
+import { recordAudit } from '../audit/audit-log.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import { agentScopes } from '../auth/principal.js';
 import { SCOPES } from '../auth/scopes.js';
@@ -167,7 +168,15 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
     }
     if (Array.isArray(body)) {
       // Batches are gone from the protocol since 2025-06-18; one message per POST keeps every call bounded and audited.
-      return rpcError(400, -32600, 'JSON-RPC batches are not accepted; send one message per POST', { headers: requestIdHeader });
+      const message = 'JSON-RPC batches are not accepted; send one message per POST';
+      // None of the batch's calls ran: the refusal is its one event.
+      await recordAudit(options.db, call.ctx.principal, ctx.meta, {
+        action: 'agent.mcp.batch',
+        outcome: 'failed',
+        reason: `BAD_USER_INPUT: ${message}`,
+        details: { messages: body.length },
+      });
+      return rpcError(400, -32600, message, { headers: requestIdHeader });
     }
 
     const toolName = calledToolName(body);

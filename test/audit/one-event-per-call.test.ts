@@ -141,6 +141,19 @@ describe('exactly one event per agent call', () => {
     expect(await onlyEvent(agent)).toMatchObject({ action: 'agent.mcp.list_issues', outcome: 'failed', details: { projectId: DEMO.id } });
   });
 
+  it('a JSON-RPC batch of tool calls, refused before any of them runs', async () => {
+    const agent = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] });
+    const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'get_agent_session', arguments: {} } });
+    const response = await fetch(`${stack.gateway.url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify([call(1), call(2)]),
+    });
+    expect(response.status).toBe(400);
+    await response.arrayBuffer();
+    expect(await onlyEvent(agent)).toMatchObject({ action: 'agent.mcp.batch', outcome: 'failed', details: { messages: 2 } });
+  });
+
   it('an MCP tool whose scope the token lacks, refused before the SDK sees it, names the project', async () => {
     const agent = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] });
     const client = await connectMcp(stack.gateway.url, agent.token);
