@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SECRET_KINDS, type SecretKind } from '../secrets/rules.js';
 import { type ClientMetadata, ClientMetadataSchema } from '../oauth/clients/client.js';
+import { KEY_ID_FORMAT } from '../tasker/signing.js';
 
 /**
  * All configuration comes from environment variables and is validated once, at start. A bad value
@@ -24,7 +25,7 @@ const originList = z
   );
 const positiveInt = (max: number) => z.coerce.number({ message: 'expected a whole number' }).int().min(1).max(max);
 const secret = z.string().min(32, { message: 'expected at least 32 characters of random secret' });
-const signingKeyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'expected 1 to 64 letters, digits, ".", "_" or "-"' });
+const signingKeyId = z.string().regex(KEY_ID_FORMAT, { message: 'expected 1 to 64 letters, digits, ".", "_" or "-"' });
 const httpUrl = z
   .url({ message: 'expected an http(s) URL' })
   .refine((value) => /^https?:\/\//.test(value), { message: 'expected an http(s) URL' })

@@ -5,7 +5,9 @@ import * as reference from '../../reference-tasker/contract.js';
 import { DEMO_IDS, startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
 import { createTaskerClient, type TaskerCallObservation, type TaskerClient, type TaskerClientOptions } from '../../src/tasker/client.js';
 import * as contract from '../../src/tasker/contract.js';
+import { KEY_ID_FORMAT } from '../../src/tasker/signing.js';
 import { TaskerCallError } from '../../src/tasker/tasker-error.js';
+import { stripInvisible, stripInvisibleOrNull } from '../../src/tasker/text-safety.js';
 import { unconfiguredTasker } from '../../src/tasker/unconfigured.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
@@ -69,6 +71,7 @@ const failure = (promise: Promise<unknown>) =>
     },
     (error: unknown) => {
       expect(error).toBeInstanceOf(TaskerCallError);
+      expect((error as Error).name).toBe('TaskerCallError');
       return error as TaskerCallError;
     },
   );
@@ -102,6 +105,36 @@ describe('the contract the client reads', () => {
     ];
     for (const change of bad) expect(contract.IssueSchema.safeParse({ ...issue, ...change }).success, JSON.stringify(change)).toBe(false);
     expect(contract.IssueSchema.safeParse({ ...issue, start_date: '2025-01-06', target_date: null }).success).toBe(true);
+  });
+
+  it('refuses nested records that lack their fields, and takes the real ones', async () => {
+    const context = await read<{ project: Record<string, unknown>; labels: unknown[]; members: unknown[] }>(`${TASKER_BASE}/projects/${DEMO.id}/context`);
+    const { issue } = await read<{ issue: { created_by: unknown } }>(`${TASKER_BASE}/issues/${DEMO_IDS.issues['DEMO-2']}`);
+    expect(contract.ProjectSchema.safeParse(context.project).success).toBe(true);
+    expect(contract.ProjectSchema.safeParse({ ...context.project, workspace: {} }).success).toBe(false);
+    const samples: [string, { safeParse(value: unknown): { success: boolean } }, unknown][] = [
+      ['label', contract.LabelSchema, context.labels[0]],
+      ['member', contract.MemberSchema, context.members[0]],
+      ['actor', contract.ActorSchema, issue.created_by],
+      ['activity', contract.ActivitySchema, { id: 'a', issue_id: 'i', verb: 'updated', field: 'title', old_value: null, new_value: 'x', actor: issue.created_by, created_at: '2026-01-01T00:00:00Z' }],
+      ['issue ref', contract.IssueRefSchema, { id: 'i', key: 'DEMO-1', project_id: DEMO.id, title: 't', state_group: null }],
+    ];
+    for (const [name, schema, sample] of samples) {
+      expect(sample, name).toBeDefined();
+      expect(schema.safeParse(sample).success, name).toBe(true);
+      expect(schema.safeParse({}).success, name).toBe(false);
+    }
+  });
+
+  it('takes signing key ids of 1 to 64 letters, digits, dots, underscores and dashes only (TASKER_SIGNING_KEY_ID)', () => {
+    for (const id of ['a', 'key-2026.v1_A', 'x'.repeat(64)]) expect(KEY_ID_FORMAT.test(id), id).toBe(true);
+    for (const id of ['', 'x'.repeat(65), ' key', 'key ', 'a/b', 'ключ', 'a\nb']) expect(KEY_ID_FORMAT.test(id), id).toBe(false);
+  });
+
+  it("cleans Tasker's text of invisible characters, keeping line breaks and tabs", () => {
+    expect(stripInvisible('a\u200bb\u202ec\td\ne\u0007')).toBe('abc\td\ne');
+    expect(stripInvisibleOrNull('a\u2028b')).toBe('ab');
+    expect(stripInvisibleOrNull(null)).toBeNull();
   });
 });
 
