@@ -83,6 +83,7 @@ const stack = await startBenchStack({ databases: DATABASES });
 const facts = machineFacts(stack.postgresVersion);
 const startedAt = new Date();
 const lines: string[] = [];
+process.stdout.write(`Run of ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. ${facts}.\n`);
 try {
   for (const gateway of stack.gateways) {
     log(`${gateway.label}: seeding ${ROWS.toLocaleString('en')} audit events`);
@@ -154,6 +155,8 @@ try {
       }),
       '',
     );
+    // Each database's figures as soon as they are measured: a later failure does not lose them.
+    process.stdout.write(`\n${lines.splice(0).join('\n')}\n`);
   }
 } finally {
   await stack.close();
@@ -162,9 +165,8 @@ try {
 const [load1, load5, load15] = loadavg();
 process.stdout.write(
   [
-    `Run of ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. ${facts}. Load average at the end ${load1!.toFixed(1)} / ${load5!.toFixed(1)} / ${load15!.toFixed(1)}.`,
-    `${ROUNDS} interleaved rounds of ${ROUND_MS} ms per phase (agents alone, Launcher alone, both); agents: median over rounds; audit pages: percentiles over every page of all rounds, client-side wall-clock.`,
     '',
-    ...lines,
+    `Load average at the end ${load1!.toFixed(1)} / ${load5!.toFixed(1)} / ${load15!.toFixed(1)}. ${ROUNDS} interleaved rounds of ${ROUND_MS} ms per phase (agents alone, Launcher alone, both); agents: median over rounds; audit pages: percentiles over every page of all rounds, client-side wall-clock.`,
+    '',
   ].join('\n'),
 );

@@ -5,7 +5,8 @@ import type { Database } from '../../src/db/tables.js';
  * A large audit log for the benchmarks of the Launcher's audit queries: `rows` events, 1,000 users
  * owning 5 agents each, spread over the 400 days before 2026-06-01; 70% agent calls, 25% Launcher
  * actions (one in ten by another user, as an admin acting on someone's agent), 5% anonymous
- * refusals. Inserted in chunks of 100,000 by the database itself, then analysed. Agent 7 (of
+ * refusals. Inserted by the database itself in chunks of 10,000 (each well within the gateway's
+ * client-side query timeout, on a busy machine too), then analysed. Agent 7 (of
  * SEEDED_USER) also gets its agent record: the Launcher's agent filter answers NOT_FOUND without one.
  */
 export const SEEDED_USER = 'user-7';
@@ -13,7 +14,7 @@ export const SEEDED_USER = 'user-7';
 export const seededAgentUuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
 export async function seedAuditEvents(db: Kysely<Database>, rows: number): Promise<void> {
-  const chunk = 100_000;
+  const chunk = 10_000;
   await db
     .insertInto('agents')
     .values({ id: seededAgentUuid(7), owner_user_id: SEEDED_USER, owner_email: `${SEEDED_USER}@example.test`, display_name: 'seeded agent 7' })
