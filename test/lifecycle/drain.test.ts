@@ -92,3 +92,35 @@ it('finishes the call in progress after SIGTERM, refuses new connections, exits 
   expect(messages).toContain('drained: every request answered');
   expect(messages.at(-1)).toBe('stopped');
 });
+
+it('with SHUTDOWN_READINESS_DELAY_SECONDS, SIGTERM turns readiness 503 at once while new connections are still served', NO_TEST_CLOCK, async () => {
+  const started = spawnGateway({
+    launch: { kind: 'compiled', dir: await compiledGateway() },
+    cwd: temp.make('drain-delay-cwd-'),
+    env: {
+      DATA_DIR: temp.make('drain-delay-data-'),
+      TASKER_URL: proxy.url,
+      TASKER_SIGNING_SECRET: signingSecret,
+      LAUNCHER_JWT_SECRET: launcherSecret,
+      // Longer than any test: the delay must still be running when the test probes.
+      SHUTDOWN_READINESS_DELAY_SECONDS: '3600',
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+    },
+  });
+  try {
+    const url = await started.ready;
+    started.child.kill('SIGTERM');
+    const draining = await started.waitFor((line) => line.message.startsWith('draining'), 'the drain');
+    expect(draining.fields).toMatchObject({ readinessDelaySeconds: 3600 });
+    // Each on a new connection: the listener still accepts, readiness says no, the rest is served.
+    const readiness = await fetch(`${url}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toEqual({ status: 'draining', checks: {} });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(started.lines.some((line) => line.message.startsWith('readiness delay over'))).toBe(false);
+  } finally {
+    // The delay has an hour to run; this test has seen what it needed.
+    started.child.kill('SIGKILL');
+    await started.exited;
+  }
+});
