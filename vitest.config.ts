@@ -58,7 +58,8 @@ export default defineConfig(async () => {
   return {
     test: {
       projects: [
-        { resolve, test: { ...shared, name: 'pglite', env: { TEST_DATABASE: 'pglite' } } },
+        // Every in-memory PGlite of the pglite project starts from one initdb made here (test/support/pglite-dump.ts).
+        { resolve, test: { ...shared, name: 'pglite', env: { TEST_DATABASE: 'pglite' }, globalSetup: ['test/support/pglite-dump.ts'] } },
         ...(withPostgres
           ? [{ resolve, test: { ...shared, name: 'postgres', env: { TEST_DATABASE: 'postgres', TEST_POSTGRES_URL: POSTGRES_ADMIN_URL } } }]
           : []),

@@ -50,6 +50,11 @@ export interface ReferenceTaskerOptions {
   databaseUrl?: string;
   /** PGlite data directory; without it PGlite keeps everything in memory. */
   dataDir?: string;
+  /**
+   * In-memory PGlite: start from this dump of a data directory (PGlite's `dumpDataDir`) instead of
+   * running initdb; the schema and the seed are still applied as usual. Tests use it to start faster.
+   */
+  loadDataDir?: Blob;
   /** Seed the demo workspace (idempotent). Default true. */
   seed?: boolean;
   /** The server clock in unix milliseconds; tests move it to exercise staleness and expiry. */
@@ -112,7 +117,7 @@ export async function startReferenceTasker(options: ReferenceTaskerOptions): Pro
   const keys = signingKeys(options);
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => undefined);
-  const sql = await openStorage({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  const sql = await openStorage({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, loadDataDir: options.loadDataDir });
 
   let url: string;
   const server = createHttpServer({ sql, keys, router: new Router(ROUTES), now, log });

@@ -8,10 +8,12 @@ export interface StorageOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; without it (and without `databaseUrl`) the data lives in memory. */
   dataDir?: string | undefined;
+  /** In-memory PGlite only: start from this dump of a data directory instead of an empty one. */
+  loadDataDir?: Blob | undefined;
 }
 
 export async function openStorage(options: StorageOptions): Promise<Sql> {
-  const sql = options.databaseUrl !== undefined ? await openPostgres(options.databaseUrl) : await openPGlite(options.dataDir);
+  const sql = options.databaseUrl !== undefined ? await openPostgres(options.databaseUrl) : await openPGlite(options.dataDir, options.loadDataDir);
   try {
     await ensureSchema(sql);
   } catch (error) {

@@ -14,9 +14,12 @@ function executor(target: PGliteQueryable): SqlExecutor {
   };
 }
 
-/** Embedded Postgres: in memory when `dataDir` is absent, else persisted in that directory. */
-export async function openPGlite(dataDir?: string): Promise<Sql> {
-  const db = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+/**
+ * Embedded Postgres: in memory when `dataDir` is absent, else persisted in that directory. An
+ * in-memory one may start from `loadDataDir`, a dump of a data directory (PGlite's dumpDataDir).
+ */
+export async function openPGlite(dataDir?: string, loadDataDir?: Blob): Promise<Sql> {
+  const db = dataDir === undefined ? await PGlite.create(loadDataDir ? { loadDataDir } : {}) : await PGlite.create(dataDir);
   const outer = executor(db);
   return {
     query: outer.query,

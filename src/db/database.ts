@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { type DatabaseConfig, DEFAULT_POOL_SETTINGS } from '../config/config.js';
 import type { Database } from './tables.js';
+import type { PGlite } from '@electric-sql/pglite';
 
 export type Db = Kysely<Database>;
 /** Repositories take either; a caller decides whether a call is part of a transaction. */
@@ -52,8 +53,16 @@ export async function openDatabase(config: DatabaseConfig): Promise<Db> {
   }
   if (config.dataDir !== null) await mkdir(config.dataDir, { recursive: true });
   // Imported only when PGlite is the database: a gateway on PostgreSQL never loads its module.
-  const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('./dialects/pglite/pglite-dialect.js')]);
-  const pglite = config.dataDir === null ? new PGlite() : new PGlite(config.dataDir);
+  const { PGlite } = await import('@electric-sql/pglite');
+  return pgliteDatabase(config.dataDir === null ? new PGlite() : new PGlite(config.dataDir));
+}
+
+/**
+ * A database handle over an embedded PGlite already made: the one way openDatabase wraps it, also
+ * used by the tests, which start each in-memory PGlite from a prepared dump instead of running initdb.
+ */
+export async function pgliteDatabase(pglite: PGlite): Promise<Db> {
+  const { PGliteDialect } = await import('./dialects/pglite/pglite-dialect.js');
   const dialect = new PGliteDialect(pglite);
   const db = new Kysely<Database>({ dialect });
   usages.set(db, () => ({ size: 1, ...dialect.usage() }));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../migrations/index.js';
-import { type Db, openDatabase } from '../../src/db/database.js';
+import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { insertAgent } from '../../src/db/repositories/agents.js';
 import { canonicalJson, runIdempotent } from '../../src/idempotency/idempotency.js';
@@ -70,7 +70,7 @@ describe('migration 0008: keys stored before it', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    db = await openDatabase(database.config);
+    db = await database.open();
   });
   afterAll(async () => {
     await db.destroy();

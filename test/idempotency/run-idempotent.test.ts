@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../../src/db/database.js';
+import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { insertAgent } from '../../src/db/repositories/agents.js';
 import { answerIdempotencyKey, noteAnswerIdempotencyKey } from '../../src/idempotency/answer-key.js';
@@ -22,7 +22,7 @@ const now = () => new Date(clock);
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  db = await openDatabase(database.config);
+  db = await database.open();
   await migrateToLatest(db);
   agentId = (await insertAgent(db, { ownerUserId: 'u', ownerEmail: 'u@example.test', displayName: 'idempotency' })).id;
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createGatewayApp, type GatewayApp } from '../../src/app.js';
 import { mintLauncherJwt } from '../../src/auth/launcher-jwt.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
-import { type Db, openDatabase } from '../../src/db/database.js';
+import type { Db } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -55,7 +55,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     ...prepared,
   });
   const config: Config = { ...loaded, database: database.url ? loaded.database : database.config };
-  const db = await openDatabase(config.database);
+  const db = await database.open(config.database);
   await migrateToLatest(db);
   const clock = { offsetMs: 0 };
   const logger = options.logLines ? createLogger('debug', (line) => options.logLines!.push(line), { redactAgentText: config.logRedactAgentText }) : createLogger('silent');
