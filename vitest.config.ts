@@ -58,10 +58,10 @@ export default defineConfig(async () => {
   return {
     test: {
       projects: [
-        // Every in-memory PGlite of the pglite project starts from one initdb made here (test/support/pglite-dump.ts).
+        // Each project's fresh databases are copies of ones made once per run (test/support/pglite-dump.ts, postgres-template.ts).
         { resolve, test: { ...shared, name: 'pglite', env: { TEST_DATABASE: 'pglite' }, globalSetup: ['test/support/pglite-dump.ts'] } },
         ...(withPostgres
-          ? [{ resolve, test: { ...shared, name: 'postgres', env: { TEST_DATABASE: 'postgres', TEST_POSTGRES_URL: POSTGRES_ADMIN_URL } } }]
+          ? [{ resolve, test: { ...shared, name: 'postgres', env: { TEST_DATABASE: 'postgres', TEST_POSTGRES_URL: POSTGRES_ADMIN_URL }, globalSetup: ['test/support/postgres-template.ts'] } }]
           : []),
       ],
     },

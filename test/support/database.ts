@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import { inject } from 'vitest';
 import type { DatabaseConfig } from '../../src/config/config.js';
 import { type Db, openDatabase, pgliteDatabase } from '../../src/db/database.js';
+import { admin, databaseUrl } from './postgres-template.js';
 
 /** Which database this vitest project runs on (vitest.config.ts sets it). */
 export type TestDatabaseKind = 'pglite' | 'postgres';
@@ -16,66 +16,57 @@ export interface TestDatabase {
   /** A postgres:// URL for other programs (the reference Tasker), when on PostgreSQL. */
   url: string | undefined;
   /**
-   * Opens it: PostgreSQL with the settings of `config` (default: this database's); on PGlite a new,
-   * empty in-memory database each call, as `openDatabase` of a PGlite without a folder gives.
+   * Opens it: PostgreSQL with the settings of `config` (default: this database's); on PGlite a new
+   * in-memory database each call, as `openDatabase` of a PGlite without a folder gives.
    */
   open(config?: DatabaseConfig): Promise<Db>;
   drop(): Promise<void>;
 }
 
-let dump: Blob | undefined;
+const dumps = new Map<string, Blob>();
 
 /**
- * The fresh PGlite data directory test/support/pglite-dump.ts made for this run, for an in-memory
- * PGlite to start from (`loadDataDir`) instead of running initdb; undefined without that set-up
- * (another vitest config), where PGlite runs its initdb as usual.
+ * A PGlite data directory test/support/pglite-dump.ts made for this run (`fresh`: just initialized;
+ * `migrated`: with the gateway's migrations), for an in-memory PGlite to start from (`loadDataDir`)
+ * instead of running initdb; undefined without that set-up (another vitest config), where PGlite
+ * runs its initdb as usual.
  */
-export function freshPGliteDump(): Blob | undefined {
-  if (dump) return dump;
-  const file = inject('pgliteDump');
+export function pgliteDump(which: 'fresh' | 'migrated' = 'fresh'): Blob | undefined {
+  const file = inject('pgliteDumps')?.[which];
   if (file === undefined) return undefined;
-  dump = new Blob([readFileSync(file)]);
+  const known = dumps.get(file);
+  if (known) return known;
+  const dump = new Blob([readFileSync(file)]);
+  dumps.set(file, dump);
   return dump;
 }
 
-/** A fresh, empty database per call: an in-memory PGlite, or a new PostgreSQL database. */
-export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKind()): Promise<TestDatabase> {
+/**
+ * A fresh database per call: an in-memory PGlite, or a new PostgreSQL database. Empty, or with
+ * `migrated` the gateway's migrations already applied (a copy of the run's migrated template or
+ * dump, where the set-up made one; else empty, and the caller's migrations do the work).
+ */
+export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKind(), options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   if (kind === 'pglite') {
     const config: DatabaseConfig = { kind: 'pglite', dataDir: null };
     return {
       config,
       url: undefined,
       open: async () => {
-        const loadDataDir = freshPGliteDump();
+        const loadDataDir = pgliteDump(options.migrated ? 'migrated' : 'fresh');
         return loadDataDir ? await pgliteDatabase(new PGlite({ loadDataDir })) : openDatabase(config);
       },
       drop: async () => {},
     };
   }
-  const adminUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `gateway_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const config: DatabaseConfig = { kind: 'postgres', url: url.toString() };
+  const template = options.migrated ? inject('postgresTemplate') : undefined;
+  await admin(template ? `create database ${name} template ${template}` : `create database ${name}`);
+  const config: DatabaseConfig = { kind: 'postgres', url: databaseUrl(name) };
   return {
     config,
-    url: url.toString(),
+    url: config.url,
     open: (settings = config) => openDatabase(settings),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => admin(`drop database if exists ${name} with (force)`),
   };
 }

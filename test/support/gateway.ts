@@ -34,7 +34,7 @@ export interface TestGatewayOptions {
 }
 
 export async function startTestGateway(env: Record<string, string> = {}, options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(undefined, { migrated: true });
   const secret = randomBytes(32).toString('hex');
   const prepared = options.prepare ? await options.prepare(database) : {};
   const loaded = loadConfig({

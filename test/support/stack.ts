@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO_IDS, startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
 import { SCOPES } from '../../src/auth/scopes.js';
-import { freshPGliteDump } from './database.js';
+import { pgliteDump } from './database.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { createAgent, createToken, setGrant } from './fixtures.js';
 import { taskerReader, type TaskerRead } from './tasker-reader.js';
@@ -43,7 +43,7 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     {
       ...(options.logLines ? { logLines: options.logLines } : {}),
       prepare: async (database) => {
-        const dump = freshPGliteDump();
+        const dump = pgliteDump();
         tasker = await startReferenceTasker({ signingSecret, ...(database.url ? { databaseUrl: database.url } : dump ? { loadDataDir: dump } : {}) });
         proxy = await startFaultProxy(tasker.url, { signingSecret });
         return { TASKER_URL: proxy.url };
