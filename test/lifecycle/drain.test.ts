@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_IDS, type ReferenceTasker, startReferenceTasker } from '../../reference-tasker/index.js';
 import { mintLauncherJwt } from '../../src/auth/launcher-jwt.js';
-import { createTestDatabase, pgliteDump, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, taskerStorage, type TestDatabase } from '../support/database.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { createAgent, createToken, setGrant } from '../support/fixtures.js';
 import { runOperation } from '../support/gateway.js';
@@ -24,8 +24,7 @@ let gateway: GatewayProcess | undefined;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const dump = pgliteDump();
-  tasker = await startReferenceTasker({ signingSecret, ...(database.url ? { databaseUrl: database.url } : dump ? { loadDataDir: dump } : {}) });
+  tasker = await startReferenceTasker({ signingSecret, ...taskerStorage(database) });
   proxy = await startFaultProxy(tasker.url, { signingSecret });
 }, NO_TEST_CLOCK.timeout);
 

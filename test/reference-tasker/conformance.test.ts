@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, createConformanceContext, type ConformanceContext } from '../../conformance/checks.js';
 import { startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, taskerStorage, type TestDatabase } from '../support/database.js';
 
 const SECRET = 'conformance-test-secret-0123456789abcdef';
 // A rotation in progress, so that the key id checks run too: Tasker holds the old key beside the new.
@@ -20,7 +20,7 @@ describe('the reference Tasker conforms to the adapter contract', () => {
       signingKeyId: 'conformance-new',
       previousSigningKey: PREVIOUS,
       port: 0,
-      ...(database.url === undefined ? {} : { databaseUrl: database.url }),
+      ...taskerStorage(database),
     });
     ctx = createConformanceContext({
       taskerUrl: tasker.url,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex, signingKey } from '../../src/tasker/signing.js';
 import { AdapterClient } from '../../conformance/client.js';
 import { DEMO_IDS, seedDemoWorkspace, startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, taskerStorage, type TestDatabase } from '../support/database.js';
 
 /** Behaviour of the reference server itself, beyond what the portable conformance suite can see. */
 const SECRET = 'reference-server-test-secret-0123456789';
@@ -30,7 +30,7 @@ describe('reference Tasker server', () => {
     tasker = await startReferenceTasker({
       signingSecret: SECRET,
       now,
-      ...(database.url === undefined ? {} : { databaseUrl: database.url }),
+      ...taskerStorage(database),
     });
   });
 

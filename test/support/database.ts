@@ -31,7 +31,7 @@ const dumps = new Map<string, Blob>();
  * instead of running initdb; undefined without that set-up (another vitest config), where PGlite
  * runs its initdb as usual.
  */
-export function pgliteDump(which: 'fresh' | 'migrated' = 'fresh'): Blob | undefined {
+function pgliteDump(which: 'fresh' | 'migrated' = 'fresh'): Blob | undefined {
   const file = inject('pgliteDumps')?.[which];
   if (file === undefined) return undefined;
   const known = dumps.get(file);
@@ -69,4 +69,15 @@ export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKi
     open: (settings = config) => openDatabase(settings),
     drop: () => admin(`drop database if exists ${name} with (force)`),
   };
+}
+
+/**
+ * Where a reference Tasker started by a test keeps its data (options of `startReferenceTasker`): on
+ * PostgreSQL in the test's database (its own schema), on PGlite in an in-memory database of its
+ * own, started from the run's fresh dump.
+ */
+export function taskerStorage(database: TestDatabase): { databaseUrl: string } | { loadDataDir: Blob } | Record<string, never> {
+  if (database.url !== undefined) return { databaseUrl: database.url };
+  const loadDataDir = pgliteDump('fresh');
+  return loadDataDir ? { loadDataDir } : {};
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEMO_IDS, startReferenceTasker, type ReferenceTasker } from '../../reference-tasker/index.js';
 import { SCOPES } from '../../src/auth/scopes.js';
-import { pgliteDump } from './database.js';
+import { taskerStorage } from './database.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { createAgent, createToken, setGrant } from './fixtures.js';
 import { taskerReader, type TaskerRead } from './tasker-reader.js';
@@ -43,8 +43,7 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     {
       ...(options.logLines ? { logLines: options.logLines } : {}),
       prepare: async (database) => {
-        const dump = pgliteDump();
-        tasker = await startReferenceTasker({ signingSecret, ...(database.url ? { databaseUrl: database.url } : dump ? { loadDataDir: dump } : {}) });
+        tasker = await startReferenceTasker({ signingSecret, ...taskerStorage(database) });
         proxy = await startFaultProxy(tasker.url, { signingSecret });
         return { TASKER_URL: proxy.url };
       },
