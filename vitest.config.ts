@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { defineConfig } from 'vitest/config';
 
@@ -57,6 +58,12 @@ export default defineConfig(async () => {
   const resolve = { alias: { graphql: 'graphql/index.js' } };
   return {
     test: {
+      // vitest runs cores − 1 files at a time: one on this 2-core machine, while a test file spends much
+      // of its time waiting (on PostgreSQL, on the gateways and tools it spawns, on Chromium). Two at
+      // a time keep both cores busy. Files share nothing that could collide: every server listens on
+      // port 0, every database and folder is the file's own, the build is shared behind a lock.
+      // `--maxWorkers` on the command line still decides.
+      maxWorkers: Math.max(2, availableParallelism() - 1),
       projects: [
         // Each project's fresh databases are copies of ones made once per run (test/support/pglite-dump.ts, postgres-template.ts).
         { resolve, test: { ...shared, name: 'pglite', env: { TEST_DATABASE: 'pglite' }, globalSetup: ['test/support/pglite-dump.ts'] } },
