@@ -16,8 +16,8 @@ export default defineConfig({
     include: tests,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // As in vitest.config.ts: every in-memory PGlite starts from one initdb of the run.
-    globalSetup: database === 'pglite' ? ['test/support/pglite-dump.ts'] : [],
+    // As in vitest.config.ts: fresh databases are copies of ones made once per run.
+    globalSetup: [database === 'pglite' ? 'test/support/pglite-dump.ts' : 'test/support/postgres-template.ts'],
     env: {
       TEST_DATABASE: database,
       ...(database === 'postgres' ? { TEST_POSTGRES_URL: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' } : {}),

@@ -22,7 +22,7 @@ let db: Db;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  db = await openDatabase(database.config);
+  db = await database.open();
   await migrateToLatest(db);
 });
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { KEY_ID_FORMAT } from '../../src/tasker/signing.js';
 import { TaskerCallError } from '../../src/tasker/tasker-error.js';
 import { stripInvisible, stripInvisibleOrNull } from '../../src/tasker/text-safety.js';
 import { unconfiguredTasker } from '../../src/tasker/unconfigured.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, taskerStorage, type TestDatabase } from '../support/database.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
 import { TASKER_BASE } from '../support/misbehaving-tasker.js';
 import { taskerReader, type TaskerRead } from '../support/tasker-reader.js';
@@ -47,7 +47,7 @@ function client(options: Partial<TaskerClientOptions> = {}): TaskerClient {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  tasker = await startReferenceTasker({ signingSecret: SECRET, ...(database.url ? { databaseUrl: database.url } : {}) });
+  tasker = await startReferenceTasker({ signingSecret: SECRET, ...taskerStorage(database) });
   proxy = await startFaultProxy(tasker.url, { signingSecret: SECRET });
   read = taskerReader(tasker.url, SECRET);
 });
