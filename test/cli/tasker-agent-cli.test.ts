@@ -8,8 +8,13 @@ import { type ClientKind, connectStdio, textOf } from '../support/mcp-client.js'
 import { DEMO_IDS } from '../../reference-tasker/index.js';
 import { type ProgramRun, runProgram, tempDirs } from '../support/processes.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
+import { NO_TEST_CLOCK } from '../lifecycle/support/gateway-process.js';
 
-/** The CLI as a user runs it: a separate process, talking to the gateway over loopback HTTP. */
+/**
+ * The CLI as a user runs it: a separate process, talking to the gateway over loopback HTTP. Every
+ * test starts it, so none has a clock of its own (NO_TEST_CLOCK; at load 18 the 30 s default cut
+ * them): a hang is ended by runProgram's limit and the MCP client's request timeout.
+ */
 const temp = tempDirs();
 const BIN = fileURLToPath(new URL('../../bin/tasker-agent.js', import.meta.url));
 
@@ -47,7 +52,7 @@ afterAll(async () => {
   temp.removeAll();
 });
 
-describe('tasker-agent pair', () => {
+describe('tasker-agent pair', NO_TEST_CLOCK, () => {
   it('stores the token 0600 in the config folder without printing it, and says what was connected', async () => {
     const dir = join(temp.make('tasker-agent-'), 'config');
     const result = await cli(['pair', (await pairingCode()).toLowerCase(), '--gateway', `${stack.gateway.url}/`], dir);
@@ -128,7 +133,7 @@ describe.each(CLIENTS)('tasker-agent mcp (stdio) with the %s client', (kind) => 
   });
 });
 
-describe('tasker-agent mcp (stdio), every tool', () => {
+describe('tasker-agent mcp (stdio), every tool', NO_TEST_CLOCK, () => {
   it('calls each tool through the wrapper for a fully scoped agent', async () => {
     const everything = await createAgent(stack.gateway, stack.owner, 'Everything agent');
     await setGrant(stack.gateway, stack.owner, everything, DEMO.id, [
@@ -175,7 +180,7 @@ describe('tasker-agent mcp (stdio), every tool', () => {
   });
 });
 
-describe('tasker-agent doctor and codex-config', () => {
+describe('tasker-agent doctor and codex-config', NO_TEST_CLOCK, () => {
   it('reports a healthy set-up, then a revoked token in plain words', async () => {
     const dir = await pairedConfigDir();
     const healthy = await cli(['doctor'], dir);
