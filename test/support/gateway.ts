@@ -51,6 +51,9 @@ export async function startTestGateway(env: Record<string, string> = {}, options
     RATE_LIMIT_OAUTH_PER_MINUTE: '1000000',
     // Suites count and fault the requests Tasker sees; the probe's own would get in the way (tasker-probe.test.ts turns it on).
     TASKER_PROBE_INTERVAL_SECONDS: '0',
+    // The Launcher JWTs below live as long as the gateway allows: a test file that runs for minutes
+    // on a busy machine must not see its owner's token expire (a suite that tests the limit sets it).
+    LAUNCHER_JWT_MAX_TTL_SECONDS: '3600',
     ...env,
     ...prepared,
   });
@@ -74,7 +77,7 @@ export async function startTestGateway(env: Record<string, string> = {}, options
       mintLauncherJwt(
         secret,
         { sub: user.sub, email: user.email ?? `${user.sub}@example.test`, role: user.role ?? 'user' },
-        { audience: config.launcherJwt.audience, ttlSeconds: 120 },
+        { audience: config.launcherJwt.audience, ttlSeconds: config.launcherJwt.maxTtlSeconds },
       ),
     close: async () => {
       await server.close();
