@@ -90,7 +90,7 @@ const wrapper = (dir: string) => ({ command: process.execPath, args: [BIN, 'mcp'
 const CLIENTS: ClientKind[] = ['2.x modern', '2.x legacy', '1.x'];
 
 describe.each(CLIENTS)('tasker-agent mcp (stdio) with the %s client', (kind) => {
-  it('serves the scoped tools and forwards calls to the gateway as persisted operations', async () => {
+  it('serves the scoped tools and forwards calls to the gateway as persisted operations', NO_TEST_CLOCK, async () => {
     const dir = await pairedConfigDir();
     const client = await connectStdio(wrapper(dir), kind);
     try {
