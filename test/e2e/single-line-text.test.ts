@@ -3,23 +3,13 @@ import { DEMO_IDS } from '../../reference-tasker/index.js';
 import { runOperation } from '../support/gateway.js';
 import { connectMcp, textOf } from '../support/mcp-client.js';
 import { DEMO, startTestStack, type TestStack } from '../support/stack.js';
+import { UNSAFE_SINGLE_LINE } from '../support/unsafe-text.js';
 
 /**
  * Single-line text an agent writes for people to read later, an issue's title and a link's title,
  * is refused when it holds a control or bidi-formatting character (src/validation/text.ts), on
  * every surface, before anything reaches Tasker. Descriptions and comments keep their line breaks.
  */
-const UNSAFE: [string, string][] = [
-  ['LF', '\n'],
-  ['CR', '\r'],
-  ['TAB', '\t'],
-  ['ESC (ANSI colour)', '\u001b[31m'],
-  ['BEL', '\u0007'],
-  ['DEL', '\u007f'],
-  ['C1 CSI', '\u009b'],
-  ['RLO bidi override', '\u202e'],
-  ['LRI bidi isolate', '\u2066'],
-];
 
 let stack: TestStack;
 let token: string;
@@ -34,7 +24,7 @@ beforeEach(() => stack.proxy.reset());
 
 const writesSent = () => stack.proxy.seen.filter((line) => !line.startsWith('GET'));
 
-describe.each(UNSAFE)('a title holding %s', (_label, char) => {
+describe.each(UNSAFE_SINGLE_LINE)('a title holding %s', (_label, char) => {
   it('is refused for a new issue, naming the field and the character, and Tasker gets nothing', async () => {
     const result = await runOperation(stack.gateway, 'CreateIssue', { token, variables: { input: { projectId: DEMO.id, title: `Fix${char}the build` } } });
     expect(result.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');

@@ -2,27 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../src/audit/audit-log.js';
 import { createAgent, createToken } from '../support/fixtures.js';
 import { graphql, rest, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { UNSAFE_SINGLE_LINE } from '../support/unsafe-text.js';
 
 /**
  * Text people read later is stored clean, and text that is not text (NUL, a lone surrogate) is
  * refused at every edge as BAD_USER_INPUT, never a failed insert or a 500.
  */
-
-/** Characters no name may hold, each with what it could do in a list, a log or a terminal. */
-const UNSAFE: [string, string][] = [
-  ['LF', '\n'],
-  ['CR', '\r'],
-  ['TAB', '\t'],
-  ['ESC (ANSI colour)', '\u001b[31m'],
-  ['BEL', '\u0007'],
-  ['DEL', '\u007f'],
-  ['C1 NEL', '\u0085'],
-  ['C1 CSI', '\u009b'],
-  ['RLO bidi override', '\u202e'],
-  ['LRE bidi embedding', '\u202a'],
-  ['FSI bidi isolate', '\u2068'],
-  ['PDI bidi isolate', '\u2069'],
-];
 
 /** JSON text with a lone surrogate escaped in it: JSON.stringify writes lone surrogates as \udxxx. */
 const LONE_HIGH = '\ud800';
@@ -42,7 +27,7 @@ describe('text hygiene', () => {
   });
   afterAll(() => gateway.close());
 
-  describe.each(UNSAFE)('a name holding %s', (_label, char) => {
+  describe.each(UNSAFE_SINGLE_LINE)('a name holding %s', (_label, char) => {
     it('is refused as a display name over GraphQL, naming the field, and nothing is stored', async () => {
       const name = `Evil${char}Agent`;
       const created = await graphql(gateway, 'mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }', {
