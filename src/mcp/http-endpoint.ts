@@ -135,16 +135,20 @@ export function createMcpEndpoint(options: McpEndpointOptions): FetchHandler {
     if (ctx.principal.kind !== 'agent') {
       return rpcError(403, -32600, 'the MCP endpoint is for agent tokens, not Launcher tokens', { headers: requestIdHeader });
     }
+    const principal = ctx.principal;
+    /** A request refused before its message could be read: nothing else will record it, so its one event is written here. */
+    const refuseUnread = async (status: number, rpcCode: number, message: string) => {
+      await recordAudit(options.db, principal, ctx.meta, { action: 'agent.mcp.request', outcome: 'failed', reason: `BAD_USER_INPUT: ${message}` });
+      return rpcError(status, rpcCode, message, { headers: requestIdHeader });
+    };
     // A client may narrow the listed tools to some toolsets (github-mcp-server's X-MCP-Toolsets).
     const selection = parseToolsets(request.headers.get('x-mcp-toolsets'));
-    if (!selection.ok) return rpcError(400, -32600, `X-MCP-Toolsets: ${selection.message}`, { headers: requestIdHeader });
-    const call: AgentMcpCall = { ctx: { ...ctx, principal: ctx.principal }, request, server, toolsets: selection.toolsets };
+    if (!selection.ok) return refuseUnread(400, -32600, `X-MCP-Toolsets: ${selection.message}`);
+    const call: AgentMcpCall = { ctx: { ...ctx, principal }, request, server, toolsets: selection.toolsets };
 
-    if (!isJsonContentType(request.headers.get('content-type'))) {
-      return rpcError(415, -32600, 'Content-Type must be application/json', { headers: requestIdHeader });
-    }
+    if (!isJsonContentType(request.headers.get('content-type'))) return refuseUnread(415, -32600, 'Content-Type must be application/json');
     const parsed = await readJson(request);
-    if (!parsed.ok) return rpcError(400, -32700, 'Parse error: the body is not JSON', { headers: requestIdHeader });
+    if (!parsed.ok) return refuseUnread(400, -32700, 'Parse error: the body is not JSON');
     const body = parsed.body;
     noteOperation(ctx.meta.requestId, mcpOperationOf(body, toolNames));
     const illFormed = findIllFormedText(body);

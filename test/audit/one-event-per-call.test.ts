@@ -154,6 +154,22 @@ describe('exactly one event per agent call', () => {
     expect(await onlyEvent(agent)).toMatchObject({ action: 'agent.mcp.batch', outcome: 'failed', details: { messages: 2 } });
   });
 
+  it.each([
+    ['a Content-Type that is not JSON', { 'content-type': 'text/plain' }, '{}', 415],
+    ['a body that is not JSON', { 'content-type': 'application/json' }, '{"jsonrpc":', 400],
+    ['an unknown toolset in X-MCP-Toolsets', { 'content-type': 'application/json', 'x-mcp-toolsets': 'no_such_toolset' }, '{}', 400],
+  ])('an MCP request with %s, refused before its message is read', async (_label, headers, body, status) => {
+    const agent = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] });
+    const response = await fetch(`${stack.gateway.url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agent.token}`, accept: 'application/json, text/event-stream', ...headers },
+      body,
+    });
+    expect(response.status).toBe(status);
+    await response.arrayBuffer();
+    expect(await onlyEvent(agent)).toMatchObject({ action: 'agent.mcp.request', outcome: 'failed', details: { tokenId: agent.tokenId } });
+  });
+
   it('an MCP tool whose scope the token lacks, refused before the SDK sees it, names the project', async () => {
     const agent = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] });
     const client = await connectMcp(stack.gateway.url, agent.token);
