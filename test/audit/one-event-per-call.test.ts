@@ -104,9 +104,27 @@ describe('exactly one event per agent call', () => {
     expect(await onlyEvent(agent)).toMatchObject({ action: 'agent.graphql', outcome: 'failed', details: { projectRef: 'DEMO' } });
   });
 
+  it('an issue addressed by its key, refused before any resolver runs, names the project by the key\'s identifier', async () => {
+    const agent = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] });
+    const result = await runOperation(stack.gateway, 'GetIssue', { token: agent.token, variables: { issueId: 'DEMO-1', extra: 'nul \u0000 here' } });
+    expect(errorCode(result)).toBe('BAD_USER_INPUT');
+    expect(await onlyEvent(agent)).toMatchObject({ action: 'agent.graphql', outcome: 'failed', details: { projectRef: 'DEMO' } });
+  });
+
+  it('an MCP tool whose scope the token lacks, called with an issue key, names the project by the key\'s identifier', async () => {
+    const agent = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] });
+    const client = await connectMcp(stack.gateway.url, agent.token);
+    try {
+      await expect(client.callTool({ name: 'add_comment', arguments: { issueId: 'DEMO-1', body: 'No scope' } })).rejects.toThrow();
+    } finally {
+      await client.close();
+    }
+    expect(await onlyEvent(agent)).toMatchObject({ action: 'agent.mcp.add_comment', outcome: 'denied', details: { projectRef: 'DEMO' } });
+  });
+
   it('keeps only a well-formed project: anything else a caller sends is left out of the record', async () => {
     const agent = await stack.agentWith({ [DEMO.id]: ['ISSUES_READ'] });
-    const result = await runOperation(stack.gateway, 'ListIssues', { token: agent.token, variables: { projectId: 'not a project; drop table', first: 'many' } });
+    const result = await runOperation(stack.gateway, 'ListIssues', { token: agent.token, variables: { projectId: 'not a project; drop table', issueId: 'DEMO-1; drop table', first: 'many' } });
     expect(result.errors).toBeDefined();
     const event = await onlyEvent(agent);
     expect(event.details).not.toHaveProperty('projectId');
