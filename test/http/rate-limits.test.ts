@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/database.js';
@@ -7,7 +6,7 @@ import { agentSession, createAgent, createToken, enterFreshRepeatWindow } from '
 import { graphql, rest, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { tempDirs } from '../support/processes.js';
 import { expectLimited } from '../support/rate-limit-answers.js';
-import { type GatewayProcess, NO_TEST_CLOCK, spawnGateway } from '../lifecycle/support/gateway-process.js';
+import { type GatewayProcess, NO_TEST_CLOCK, spawnReplica } from '../lifecycle/support/gateway-process.js';
 
 const from = (address: string) => ({ 'x-forwarded-for': address });
 
@@ -133,19 +132,7 @@ it.runIf(testDatabaseKind() === 'postgres')('holds a limit across two gateway pr
     await migrateToLatest(db);
     await db.destroy();
     const start = () => {
-      const replica = spawnGateway({
-        launch: { kind: 'source' },
-        cwd: temp.make('replica-cwd-'),
-        env: {
-          NODE_ENV: 'test',
-          DATA_DIR: temp.make('replica-'),
-          DATABASE_URL: database.url!,
-          TASKER_URL: 'http://127.0.0.1:9',
-          TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'),
-          LAUNCHER_JWT_SECRET: randomBytes(32).toString('hex'),
-          RATE_LIMIT_NETWORK_PER_MINUTE: '6',
-        },
-      });
+      const replica = spawnReplica({ databaseUrl: database.url!, temp, networkPerMinute: 6 });
       replicas.push(replica);
       return replica.ready;
     };

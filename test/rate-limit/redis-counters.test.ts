@@ -11,7 +11,7 @@ import { expectLimited } from '../support/rate-limit-answers.js';
 import { openTestRedis, redisAnswers, TEST_REDIS_URL, type TestRedis } from '../support/redis.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { until } from '../support/wait.js';
-import { type GatewayProcess, NO_TEST_CLOCK, spawnGateway } from '../lifecycle/support/gateway-process.js';
+import { type GatewayProcess, NO_TEST_CLOCK, spawnReplica } from '../lifecycle/support/gateway-process.js';
 
 /**
  * With REDIS_URL every replica counts in one Redis: a limit holds across gateways that share
@@ -148,20 +148,11 @@ describe.runIf(withRedis)('replicas', () => {
     try {
       await migrateToLatest(db);
       const start = async () => {
-        const replica = spawnGateway({
-          launch: { kind: 'source' },
-          cwd: temp.make('replica-cwd-'),
-          env: {
-            NODE_ENV: 'test',
-            DATA_DIR: temp.make('replica-'),
-            DATABASE_URL: database.url!,
-            REDIS_URL: TEST_REDIS_URL,
-            REDIS_KEY_PREFIX: redis.prefix,
-            TASKER_URL: 'http://127.0.0.1:9',
-            TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'),
-            LAUNCHER_JWT_SECRET: randomBytes(32).toString('hex'),
-            RATE_LIMIT_NETWORK_PER_MINUTE: '6',
-          },
+        const replica = spawnReplica({
+          databaseUrl: database.url!,
+          temp,
+          networkPerMinute: 6,
+          env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: redis.prefix },
         });
         replicas.push(replica);
         const url = await replica.ready;

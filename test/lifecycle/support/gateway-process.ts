@@ -1,5 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import type { TempDirs } from '../../support/processes.js';
 import { ROOT } from './build.js';
 
 /**
@@ -186,4 +188,26 @@ export async function allGone(pids: { pid: number; args: string }[], patienceMs 
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * One replica of a gateway fleet: a gateway process from the sources on a shared PostgreSQL database,
+ * with no reachable Tasker and its own secrets (the fleet tests call only what needs neither), and a
+ * network rate limit of `networkPerMinute` calls a minute. `env` adds to or overrides the rest.
+ */
+export function spawnReplica(options: { databaseUrl: string; temp: TempDirs; networkPerMinute: number; env?: Record<string, string> }): GatewayProcess {
+  return spawnGateway({
+    launch: { kind: 'source' },
+    cwd: options.temp.make('replica-cwd-'),
+    env: {
+      NODE_ENV: 'test',
+      DATA_DIR: options.temp.make('replica-'),
+      DATABASE_URL: options.databaseUrl,
+      TASKER_URL: 'http://127.0.0.1:9',
+      TASKER_SIGNING_SECRET: randomBytes(32).toString('hex'),
+      LAUNCHER_JWT_SECRET: randomBytes(32).toString('hex'),
+      RATE_LIMIT_NETWORK_PER_MINUTE: String(options.networkPerMinute),
+      ...options.env,
+    },
+  });
 }
